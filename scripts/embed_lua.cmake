@@ -10,7 +10,7 @@ foreach(src ${SOURCES})
 endforeach()
 string(JOIN "" entries_str ${entries})
 file(WRITE ${OUT}.tmp
-  "/* Generated from lua/lumo/*.lua by scripts/embed_lua.cmake. */\n"
+  "/* Generated from the .lua files under lua/lumo/ by scripts/embed_lua.cmake. */\n"
   "#include \"lua/embedded.h\"\n${body}"
   "const struct embedded_lua embedded_lua[] = {\n${entries_str}  {0, 0, 0}};\n")
 file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

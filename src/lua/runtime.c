@@ -1,0 +1,202 @@
+/* The rule runtime: one lua_State, protected calls with tracebacks, the
+ * instruction budget, and the list of active handles. */
+#include "lua/runtime.h"
+
+#include "core/log.h"
+#include "lua/embedded.h"
+#include "lua/lumolib.h"
+#include "lua/rules.h"
+
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdio.h>
+#include <string.h>
+
+runtime_t *runtime_from(lua_State *L) {
+  return *(runtime_t **)lua_getextraspace(L);
+}
+
+/* The count hook: fires after `budget` instructions. It keeps itself armed
+ * with a short period and raises again each time, so a rule that catches the
+ * error with pcall cannot keep running. */
+static void budget_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  runtime_t *rt = runtime_from(L);
+  rt->over_budget = 1;
+  lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);
+  luaL_error(L, "instruction budget exceeded (%lld instructions): rule stopped",
+             rt->budget);
+}
+
+static int traceback(lua_State *L) {
+  const char *msg = lua_tostring(L, 1);
+  if (!msg) {
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+      msg = lua_tostring(L, -1);
+    else
+      msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  }
+  luaL_traceback(L, L, msg, 1);
+  return 1;
+}
+
+int runtime_pcall(runtime_t *rt, int nargs, int nresults, int gen) {
+  lua_State *L = rt->L;
+  int base = lua_gettop(L) - nargs; /* the function's index */
+  lua_pushcfunction(L, traceback);
+  lua_insert(L, base);
+  int saved_gen = rt->gen;
+  rt->gen = gen;
+  if (rt->depth++ == 0 && rt->budget > 0) {
+    rt->over_budget = 0;
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT,
+                rt->budget > 0x7fffffff ? 0x7fffffff : (int)rt->budget);
+  }
+  int status = lua_pcall(L, nargs, nresults, base);
+  if (--rt->depth == 0) lua_sethook(L, NULL, 0, 0);
+  rt->gen = saved_gen;
+  lua_remove(L, base);
+  return status;
+}
+
+int runtime_call(runtime_t *rt, int nargs, int nresults, int gen, const char *what) {
+  lua_State *L = rt->L;
+  /* Where the function was defined names the rule in the log line. */
+  char where[256] = "";
+  lua_Debug ar;
+  lua_pushvalue(L, -nargs - 1);
+  if (lua_getinfo(L, ">S", &ar) && ar.linedefined > 0)
+    snprintf(where, sizeof where, "%s:%d", ar.short_src, ar.linedefined);
+  else
+    snprintf(where, sizeof where, "%s", runtime_gen_name(rt, gen));
+
+  int status = runtime_pcall(rt, nargs, nresults, gen);
+  if (status != LUA_OK) {
+    const char *msg = lua_tostring(L, -1);
+    if (rt->over_budget)
+      log_error(where,
+                "%s aborted: ran past its instruction budget of %lld "
+                "(raise it with --budget)\n%s",
+                what, rt->budget, msg ? msg : "");
+    else
+      log_error(where, "error in %s: %s", what, msg ? msg : "(no message)");
+    lua_pop(L, 1);
+  }
+  return status;
+}
+
+void runtime_handle_pin(runtime_t *rt, rt_handle_t *h, int fn_index) {
+  lua_State *L = rt->L;
+  h->rt = rt;
+  h->gen = rt->gen;
+  lua_pushvalue(L, fn_index);
+  h->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  h->self_ref = luaL_ref(L, LUA_REGISTRYINDEX); /* pops the userdata */
+  h->prev = NULL;
+  h->next = rt->handles;
+  if (rt->handles) rt->handles->prev = h;
+  rt->handles = h;
+  if (h->kind == HANDLE_TIMER)
+    rt->ntimers++;
+  else
+    rt->nsubs++;
+}
+
+int runtime_handle_active(const rt_handle_t *h) {
+  return h->rt != NULL && h->self_ref != LUA_NOREF;
+}
+
+void runtime_handle_cancel(rt_handle_t *h) {
+  if (!runtime_handle_active(h)) return;
+  runtime_t *rt = h->rt;
+  h->stop(h);
+  if (h->prev)
+    h->prev->next = h->next;
+  else
+    rt->handles = h->next;
+  if (h->next) h->next->prev = h->prev;
+  h->prev = h->next = NULL;
+  if (h->kind == HANDLE_TIMER)
+    rt->ntimers--;
+  else
+    rt->nsubs--;
+  /* Unpinning may let the collector free the userdata holding `h`, so the
+   * references are read out before either is released. */
+  int self_ref = h->self_ref, fn_ref = h->fn_ref;
+  h->self_ref = h->fn_ref = LUA_NOREF;
+  luaL_unref(rt->L, LUA_REGISTRYINDEX, fn_ref);
+  luaL_unref(rt->L, LUA_REGISTRYINDEX, self_ref);
+}
+
+void runtime_handle_push(rt_handle_t *h) {
+  lua_rawgeti(h->rt->L, LUA_REGISTRYINDEX, h->self_ref);
+  lua_rawgeti(h->rt->L, LUA_REGISTRYINDEX, h->fn_ref);
+}
+
+size_t runtime_cancel_gen(runtime_t *rt, int gen) {
+  size_t n = 0;
+  rt_handle_t *h = rt->handles;
+  while (h) {
+    rt_handle_t *next = h->next;
+    if (h->gen == gen) {
+      runtime_handle_cancel(h);
+      n++;
+    }
+    h = next;
+  }
+  return n;
+}
+
+int runtime_new_gen(runtime_t *rt) {
+  return ++rt->next_gen;
+}
+
+const char *runtime_gen_name(runtime_t *rt, int gen) {
+  const char *name = rules_gen_name(rt, gen);
+  return name ? name : "repl";
+}
+
+static int load_embedded(lua_State *L) {
+  const struct embedded_lua *m = lua_touserdata(L, lua_upvalueindex(1));
+  char chunkname[96];
+  snprintf(chunkname, sizeof chunkname, "=[lumo]/%s.lua", m->name + strlen("lumo."));
+  if (luaL_loadbufferx(L, m->source, m->len, chunkname, "t") != LUA_OK)
+    return lua_error(L);
+  lua_pushstring(L, m->name);
+  lua_call(L, 1, 1);
+  return 1;
+}
+
+static void preload_embedded(lua_State *L) {
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+  for (const struct embedded_lua *m = embedded_lua; m->name; m++) {
+    lua_pushlightuserdata(L, (void *)m);
+    lua_pushcclosure(L, load_embedded, 1);
+    lua_setfield(L, -2, m->name);
+  }
+  lua_pop(L, 1);
+}
+
+int runtime_init(runtime_t *rt, engine_t *eng, long long budget) {
+  memset(rt, 0, sizeof *rt);
+  rt->eng = eng;
+  rt->budget = budget;
+  rt->L = luaL_newstate();
+  if (!rt->L) return -1;
+  *(runtime_t **)lua_getextraspace(rt->L) = rt;
+  luaL_openlibs(rt->L);
+  preload_embedded(rt->L);
+  luaL_requiref(rt->L, "lumo", luaopen_lumo, 1);
+  lua_pop(rt->L, 1);
+  return 0;
+}
+
+void runtime_close(runtime_t *rt) {
+  if (!rt->L) return;
+  rules_close(rt);
+  while (rt->handles) runtime_handle_cancel(rt->handles);
+  /* Queued events hold registry references into this state. */
+  bus_close(&rt->eng->bus);
+  lua_close(rt->L);
+  rt->L = NULL;
+}

@@ -1,0 +1,84 @@
+/* The rule runtime: the one lua_State, every entry from C into Lua, the
+ * instruction budget, and the handles (timers, subscriptions) rules own.
+ *
+ * DESIGN: everything here runs on the loop thread. Each handle belongs to a
+ * "generation": one load of one rule file (or the REPL, generation 0).
+ * Reloading a file loads it as a new generation and, only if that succeeds,
+ * cancels every handle of the old one; a failed load cancels the new
+ * generation's handles instead, so the previous version keeps running. */
+#ifndef LUMO_LUA_RUNTIME_H
+#define LUMO_LUA_RUNTIME_H
+
+#include "core/engine.h"
+
+#include <lua.h>
+
+typedef struct runtime runtime_t;
+typedef struct rt_handle rt_handle_t;
+
+typedef enum { HANDLE_TIMER, HANDLE_SUBSCRIPTION } handle_kind_t;
+
+/* The header of every userdata that pins itself while active. */
+struct rt_handle {
+  rt_handle_t *prev, *next; /* the runtime's list of active handles */
+  runtime_t *rt;
+  handle_kind_t kind;
+  int gen;      /* owning generation */
+  int self_ref; /* registry reference pinning the userdata while active */
+  int fn_ref;   /* registry reference to the Lua callback */
+  /* Stops the underlying watcher or subscription; the runtime then unpins. */
+  void (*stop)(rt_handle_t *h);
+};
+
+#define RT_DEFAULT_BUDGET 100000000LL /* Lua VM instructions per callback */
+
+struct runtime {
+  lua_State *L;
+  engine_t *eng;
+  long long budget; /* instructions one entry into Lua may run; 0 = no limit */
+  int depth;        /* nesting of runtime_call */
+  int gen;          /* generation that owns handles created right now */
+  int next_gen;
+  int over_budget;
+  rt_handle_t *handles;
+  size_t ntimers, nsubs;
+  struct rule_file *files;
+};
+
+int runtime_init(runtime_t *rt, engine_t *eng, long long budget);
+/* Cancels every handle, closes the state. */
+void runtime_close(runtime_t *rt);
+
+/* Calls the function below `nargs` arguments on the stack in protected mode,
+ * with a traceback handler and the instruction budget, as generation `gen`.
+ * `what` says what is being run ("handler for 'motion'"), for the log. On
+ * error logs the message and traceback and returns the lua_pcall status with
+ * nothing left on the stack; on success leaves `nresults` results. */
+int runtime_call(runtime_t *rt, int nargs, int nresults, int gen, const char *what);
+
+/* Like runtime_call, but on error leaves the message (with traceback) on the
+ * stack instead of logging it. */
+int runtime_pcall(runtime_t *rt, int nargs, int nresults, int gen);
+
+/* Links an activated handle into the runtime: the value at the top of the
+ * stack is the handle's userdata (popped, pinned), and the function at
+ * `fn_index` is its callback. The handle joins the current generation. */
+void runtime_handle_pin(runtime_t *rt, rt_handle_t *h, int fn_index);
+/* Stops and unpins a handle; a no-op on an inactive one. */
+void runtime_handle_cancel(rt_handle_t *h);
+int runtime_handle_active(const rt_handle_t *h);
+/* Pushes the handle's userdata and callback (anchoring both on the stack
+ * for the duration of a call). */
+void runtime_handle_push(rt_handle_t *h);
+
+/* Cancels every handle of generation `gen`; returns how many. */
+size_t runtime_cancel_gen(runtime_t *rt, int gen);
+int runtime_new_gen(runtime_t *rt);
+
+/* Describes where `gen` came from ("rules.lua", "repl"). */
+const char *runtime_gen_name(runtime_t *rt, int gen);
+
+/* Gets the runtime from the state (stored in its extra space). */
+runtime_t *runtime_from(lua_State *L);
+
+#endif
