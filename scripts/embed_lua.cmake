@@ -1,5 +1,6 @@
 # Turns lua/lumo/*.lua into a C table of {module name, source} pairs.
 # Invoked by the build with -DOUT=<file.c> -DSOURCES=<list>.
+string(REPLACE "|" ";" SOURCES "${SOURCES}")
 set(body "")
 foreach(src ${SOURCES})
   get_filename_component(name ${src} NAME_WE)

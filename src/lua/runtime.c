@@ -16,16 +16,34 @@ runtime_t *runtime_from(lua_State *L) {
   return *(runtime_t **)lua_getextraspace(L);
 }
 
-/* The count hook: fires after `budget` instructions. It keeps itself armed
- * with a short period and raises again each time, so a rule that catches the
- * error with pcall cannot keep running. */
+static int traceback(lua_State *L);
+
+/* The budget hook: fires first after `budget` instructions. From then on it
+ * fires on every instruction, call and return and raises each time, except
+ * on the call of our own traceback handler. An error raised on the return
+ * from pcall (or on the next instruction after it) lands outside that
+ * pcall's protection, so a rule that catches the error cannot keep running:
+ * the error climbs one protected level per step until it reaches us. */
 static void budget_hook(lua_State *L, lua_Debug *ar) {
-  (void)ar;
   runtime_t *rt = runtime_from(L);
-  rt->over_budget = 1;
-  lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);
-  luaL_error(L, "instruction budget exceeded (%lld instructions): rule stopped",
-             rt->budget);
+  if (ar->event == LUA_HOOKCALL && lua_getinfo(L, "f", ar)) {
+    int ours = lua_tocfunction(L, -1) == traceback;
+    lua_pop(L, 1);
+    if (ours) return;
+  }
+  if (!rt->over_budget) {
+    rt->over_budget = 1;
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT | LUA_MASKCALL | LUA_MASKRET, 1);
+  }
+  /* Name the line that was running: luaL_error's level 1 would be its caller. */
+  if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+    lua_pushfstring(L, "%s:%d: ", ar->short_src, ar->currentline);
+  else
+    lua_pushliteral(L, "");
+  lua_pushfstring(L, "instruction budget exceeded (%I instructions): rule stopped",
+                  (lua_Integer)rt->budget);
+  lua_concat(L, 2);
+  lua_error(L);
 }
 
 static int traceback(lua_State *L) {
