@@ -87,8 +87,9 @@ void log_msg(log_level_t level, const char *where, const char *fmt, ...) {
 
 const char *log_redact(const char *secret, char *buf, size_t size) {
   if (size == 0) return buf;
+  /* Four characters at most, and never more than half of a short secret. */
   size_t len = secret ? strlen(secret) : 0;
-  size_t keep = len < 4 ? len : 4;
+  size_t keep = len >= 8 ? 4 : len / 2;
   snprintf(buf, size, "%.*s%s", (int)keep, secret ? secret : "", len > keep ? "…" : "");
   return buf;
 }

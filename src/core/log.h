@@ -32,8 +32,9 @@ void log_vmsg(log_level_t level, const char *where, const char *fmt, va_list ap)
 #define log_warn(where, ...) log_msg(LOG_WARN, where, __VA_ARGS__)
 #define log_error(where, ...) log_msg(LOG_ERROR, where, __VA_ARGS__)
 
-/* Copies at most the first 4 characters of a secret followed by "…" into
- * buf, so keys and tokens never reach a log whole. Returns buf. */
+/* Copies the first 4 characters of a secret (fewer for one shorter than 8)
+ * followed by "…" into buf, so keys and tokens never reach a log whole.
+ * Returns buf. */
 const char *log_redact(const char *secret, char *buf, size_t size);
 
 #endif

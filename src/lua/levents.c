@@ -110,7 +110,7 @@ static int lumo_on(lua_State *L) {
                      .bus = &rt->eng->bus};
   luaL_setmetatable(L, HANDLER_META);
   lua_pushvalue(L, -1);
-  runtime_handle_pin(rt, &lh->h, 2);
+  runtime_handle_pin(L, rt, &lh->h, 2);
   lh->sub = bus_subscribe(lh->bus, name, device, model, on_event, lh);
   return 1;
 }

@@ -58,7 +58,7 @@ static int start(lua_State *L, ltimer_t *lt) {
                         .fn_ref = LUA_NOREF};
   luaL_setmetatable(L, TIMER_META);
   lua_pushvalue(L, -1);
-  runtime_handle_pin(rt, &lt->h, 2);
+  runtime_handle_pin(L, rt, &lt->h, 2);
   timer_start(rt->eng->loop, &lt->t);
   return 1;
 }

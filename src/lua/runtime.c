@@ -103,8 +103,7 @@ int runtime_call(runtime_t *rt, int nargs, int nresults, int gen, const char *wh
   return status;
 }
 
-void runtime_handle_pin(runtime_t *rt, rt_handle_t *h, int fn_index) {
-  lua_State *L = rt->L;
+void runtime_handle_pin(lua_State *L, runtime_t *rt, rt_handle_t *h, int fn_index) {
   h->rt = rt;
   h->gen = rt->gen;
   lua_pushvalue(L, fn_index);

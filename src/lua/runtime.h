@@ -60,10 +60,12 @@ int runtime_call(runtime_t *rt, int nargs, int nresults, int gen, const char *wh
  * stack instead of logging it. */
 int runtime_pcall(runtime_t *rt, int nargs, int nresults, int gen);
 
-/* Links an activated handle into the runtime: the value at the top of the
+/* Links an activated handle into the runtime: the value at the top of L's
  * stack is the handle's userdata (popped, pinned), and the function at
- * `fn_index` is its callback. The handle joins the current generation. */
-void runtime_handle_pin(runtime_t *rt, rt_handle_t *h, int fn_index);
+ * `fn_index` is its callback. L is the calling thread (a rule may register
+ * from a coroutine); the callback will run on the main thread. The handle
+ * joins the current generation. */
+void runtime_handle_pin(lua_State *L, runtime_t *rt, rt_handle_t *h, int fn_index);
 /* Stops and unpins a handle; a no-op on an inactive one. */
 void runtime_handle_cancel(rt_handle_t *h);
 int runtime_handle_active(const rt_handle_t *h);

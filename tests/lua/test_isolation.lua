@@ -2,7 +2,7 @@
 -- the engine and the other rules go on.
 local T = require("lumo.testing")
 T.timeout(30)
-T.plan(4)
+T.plan(6)
 
 local subs = {}
 -- An endless loop in a handler is aborted by the instruction budget.
@@ -17,6 +17,25 @@ subs[#subs + 1] = lumo.on("table_error", function() error({code = 7}) end)
 for _, name in ipairs({"spin", "sneaky", "table_error"}) do
   subs[#subs + 1] = lumo.on(name, function() T.hit() end)
 end
+
+-- Handles registered from inside a coroutine work, and their callbacks run
+-- on the main thread after the coroutine is gone.
+local co_thread
+coroutine.wrap(function()
+  co_thread = coroutine.running()
+  subs[#subs + 1] = lumo.on("from_co", function()
+    local _, main = coroutine.running()
+    T.ok(main, "callback runs on the main thread")
+    T.hit()
+  end)
+  lumo.after(0.01, function() T.hit() end)
+end)()
+lumo.emit("from_co")
+
+-- A runaway loop inside a coroutine is stopped too.
+lumo.after(0, function()
+  coroutine.wrap(function() while true do end end)()
+end)
 
 local ok_after = false
 lumo.emit("spin")
