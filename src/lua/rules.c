@@ -55,7 +55,36 @@ static int load_gen(runtime_t *rt, const char *path, int gen, char *err, size_t 
   return 0;
 }
 
+/* Lets a rule file require modules that sit beside it: prepends
+ * "<dir>/?.lua;<dir>/?/init.lua" to package.path, once per directory. */
+static void add_module_dir(lua_State *L, const char *path) {
+  const char *slash = strrchr(path, '/');
+  size_t dirlen = slash ? (size_t)(slash - path) : 1;
+  const char *dir = slash ? path : ".";
+  if (slash == path) dirlen = 1; /* a file in / */
+  lua_getglobal(L, "package");
+  if (!lua_istable(L, -1)) {
+    lua_pop(L, 1);
+    return;
+  }
+  lua_getfield(L, -1, "path");
+  const char *old = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  luaL_addlstring(&b, dir, dirlen);
+  luaL_addstring(&b, "/?.lua;");
+  luaL_pushresult(&b);
+  const char *entry = lua_tostring(L, -1);
+  if (strstr(old, entry) == NULL) {
+    lua_pushfstring(L, "%s%s/?/init.lua;%s", entry, lua_pushlstring(L, dir, dirlen), old);
+    lua_setfield(L, -5, "path");
+    lua_pop(L, 1); /* dir */
+  }
+  lua_pop(L, 3); /* entry, old path, package */
+}
+
 int rules_load(runtime_t *rt, const char *path, char *err, size_t errsize) {
+  add_module_dir(rt->L, path);
   rule_file_t *f = mem_calloc(1, sizeof *f);
   f->path = mem_strdup(path);
   f->rt = rt;

@@ -54,6 +54,14 @@ printf 'error("refusing to start")\n' >"$TMP/raise.lua"
 check_status "error at load" 2 $?
 check_contains "error at load names file:line" "$TMP/out" "$TMP/raise.lua:1: refusing to start"
 
+# A rule file can require modules that sit beside it, from any directory.
+mkdir -p "$TMP/rules"
+printf 'return {answer = 42}\n' >"$TMP/rules/helper.lua"
+printf 'lumo.log.warn("answer %%d", require("helper").answer)\nlumo.exit(0)\n' >"$TMP/rules/main.lua"
+(cd / && "$LUMO" run "$TMP/rules/main.lua") >"$TMP/out" 2>&1
+check_status "require beside the rule file" 0 $?
+check_contains "require beside the rule file" "$TMP/out" "answer 42"
+
 # SIGTERM and SIGINT: clean shutdown, exit 0.
 printf 'lumo.every(0.05, function() end)\nlumo.log.info("ready")\n' >"$TMP/idle.lua"
 for sig in TERM INT; do
