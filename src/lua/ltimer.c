@@ -63,20 +63,24 @@ static int start(lua_State *L, ltimer_t *lt) {
   return 1;
 }
 
-static int lumo_after(lua_State *L) {
-  double s = checkseconds(L, "lumo.after", 0);
+/* lumo.after(seconds, fn) and lumo.every(seconds, fn). */
+static int relative(lua_State *L, int repeat) {
+  double s = checkseconds(L, repeat ? "lumo.every" : "lumo.after", repeat);
   luaL_checktype(L, 2, LUA_TFUNCTION);
   ltimer_t *lt = lua_newuserdatauv(L, sizeof *lt, 0);
-  timer_init_after(&lt->t, s, on_fire, lt);
+  if (repeat)
+    timer_init_every(&lt->t, s, on_fire, lt);
+  else
+    timer_init_after(&lt->t, s, on_fire, lt);
   return start(L, lt);
 }
 
+static int lumo_after(lua_State *L) {
+  return relative(L, 0);
+}
+
 static int lumo_every(lua_State *L) {
-  double s = checkseconds(L, "lumo.every", 1);
-  luaL_checktype(L, 2, LUA_TFUNCTION);
-  ltimer_t *lt = lua_newuserdatauv(L, sizeof *lt, 0);
-  timer_init_every(&lt->t, s, on_fire, lt);
-  return start(L, lt);
+  return relative(L, 1);
 }
 
 static int lumo_at(lua_State *L) {

@@ -16,6 +16,13 @@ lumo.log.info("loaded v$1")
 LUA
   mv "$rules.tmp" "$rules"
 }
+# recent SECONDS: the log lines written during the next SECONDS, in $TMP/recent.
+recent() {
+  local n
+  n=$(wc -l <"$log")
+  sleep "$1"
+  tail -n +"$((n + 1))" "$log" >"$TMP/recent"
+}
 write_version 1
 cat >"$other" <<'LUA'
 lumo.every(0.05, function() lumo.emit("ping") end)
@@ -33,9 +40,7 @@ write_version 2
 wait_for "$log" "pong v2" || fail "v2 was not loaded after the file changed"
 check_contains "reload logged" "$log" "reloaded (2 timers and handlers of the previous version removed)"
 sleep 0.3
-n=$(wc -l <"$log")
-sleep 0.3
-tail -n +"$((n + 1))" "$log" >"$TMP/recent"
+recent 0.3
 check_not_contains "old timer removed" "$TMP/recent" "tick v1"
 check_not_contains "old handler removed" "$TMP/recent" "pong v1"
 check_contains "new timer runs" "$TMP/recent" "tick v2"
@@ -48,9 +53,7 @@ sleep 1.1
 printf 'lumo.on("ping", function()\n' >>"$rules"
 wait_for "$log" "reload failed, the previous version keeps running" || fail "no reload failure logged"
 check_contains "failure names file:line" "$log" "$rules:5:"
-n=$(wc -l <"$log")
-sleep 0.4
-tail -n +"$((n + 1))" "$log" >"$TMP/recent"
+recent 0.4
 check_contains "v2 still ticking after a broken save" "$TMP/recent" "tick v2"
 check_contains "v2 still answering after a broken save" "$TMP/recent" "pong v2"
 
@@ -62,9 +65,7 @@ lumo.every(0.05, function() lumo.log.info("tick v3") end)
 error("v3 is broken")
 LUA
 wait_for "$log" "v3 is broken" || fail "no runtime load failure logged"
-n=$(wc -l <"$log")
-sleep 0.4
-tail -n +"$((n + 1))" "$log" >"$TMP/recent"
+recent 0.4
 check_not_contains "half-loaded v3 timer dropped" "$TMP/recent" "tick v3"
 check_contains "v2 still ticking" "$TMP/recent" "tick v2"
 
@@ -78,9 +79,7 @@ wait_for "$log" "SIGHUP received, reloading rule files" || fail "SIGHUP not logg
 sleep 0.3
 [ "$(count_of "$log" "loaded v4")" = $((before + 1)) ] && pass || fail "SIGHUP did not reload rules.lua"
 [ "$(count_of "$log" "other loaded")" = 2 ] && pass || fail "SIGHUP did not reload other.lua"
-n=$(wc -l <"$log")
-sleep 0.3
-tail -n +"$((n + 1))" "$log" >"$TMP/recent"
+recent 0.3
 # One timer per file after reload: ticks at 0.05 s give about 6 lines in 0.3 s;
 # a leaked duplicate timer would double them.
 ticks=$(count_of "$TMP/recent" "tick v4")
