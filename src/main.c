@@ -45,6 +45,10 @@ int main(int argc, char **argv) {
       return EXIT_OK;
     }
     cmd = argv[2];
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "version")) {
+      printf("usage: lumo %s%s\n", cmd, !strcmp(cmd, "help") ? " [COMMAND]" : "");
+      return EXIT_OK;
+    }
     char *help_argv[] = {(char *)cmd, "--help", NULL};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
       if (!strcmp(cmd, commands[i].name)) return commands[i].fn(2, help_argv);

@@ -34,7 +34,8 @@ int cli_engine_option(const char *cmd, int opt, const char *arg, cli_engine_opts
   "  --budget N         Lua instructions one callback may run before it is\n"            \
   "                     stopped (default 100000000; 0 = no limit)\n"
 
-/* Starts the engine and the rule runtime and loads each rule file. On a
+/* Starts the engine and the rule runtime and loads each rule file (SIGHUP
+ * reloads them). On a
  * load failure prints the file:line message and returns EXIT_USAGE after
  * tearing everything down. */
 int cli_engine_start(engine_t *eng, runtime_t *rt, const cli_engine_opts_t *o,

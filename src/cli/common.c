@@ -47,6 +47,11 @@ int cli_engine_option(const char *cmd, int opt, const char *arg, cli_engine_opts
   return 0;
 }
 
+static void reload_on_hup(engine_t *eng, void *rt) {
+  (void)eng;
+  rules_reload_all(rt);
+}
+
 int cli_engine_start(engine_t *eng, runtime_t *rt, const cli_engine_opts_t *o,
                      char **files, int nfiles) {
   if (engine_init(eng) != 0) {
@@ -58,6 +63,8 @@ int cli_engine_start(engine_t *eng, runtime_t *rt, const cli_engine_opts_t *o,
     engine_close(eng);
     return EXIT_FAIL;
   }
+  eng->on_hup = reload_on_hup;
+  eng->on_hup_arg = rt;
   for (int i = 0; i < nfiles; i++) {
     char err[4096];
     if (rules_load(rt, files[i], err, sizeof err) != 0) {

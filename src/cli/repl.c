@@ -30,6 +30,8 @@ typedef struct {
   ev_timer linger; /* after end of input, --wait seconds */
   double wait;
   int tty;
+  int evaluating;  /* a typed line is running: output needs no prompt redraw */
+  int interrupted; /* Ctrl-C stopped a typed line; its SIGINT is spent */
   char history[1024];
   /* plain mode: bytes read but not yet a whole line */
   char *pending;
@@ -42,7 +44,7 @@ static const char repl_help[] =
     "usage: lumo repl [options] [RULES.lua...]\n"
     "\n"
     "An interactive Lua 5.4 prompt with the engine running: timers fire and\n"
-    "events print while the prompt waits. Expressions print their values;\n"
+    "event handlers run while the prompt waits. Expressions print their values;\n"
     "an unfinished statement continues on the next line. Rule files given\n"
     "are loaded first (and reloaded when they change). Ctrl-D or lumo.exit()\n"
     "leaves; Ctrl-C discards the current input.\n"
@@ -84,7 +86,10 @@ static void on_tty_line(char *line) {
     return;
   }
   if (*line) add_history(line);
+  r->evaluating = 1;
   int more = repl_eval_line(&r->eval, line);
+  r->evaluating = 0;
+  r->interrupted = r->rt->interrupted;
   free(line);
   if (r->eng->stopping) return;
   /* Installing the handler again sets the prompt for the next line. */
@@ -95,7 +100,7 @@ static void on_tty_line(char *line) {
  * prompt, with whatever the user had typed, after it. */
 static void tty_log_hook(int before, void *arg) {
   repl_t *r = arg;
-  if (!ev_is_active(&r->input)) return;
+  if (!ev_is_active(&r->input) || r->evaluating) return;
   if (before) {
     fputs("\r\033[K", stdout);
     fflush(stdout);
@@ -107,9 +112,15 @@ static void tty_log_hook(int before, void *arg) {
 static void on_tty_interrupt(engine_t *eng, void *arg) {
   (void)eng;
   repl_t *r = arg;
+  if (r->interrupted) { /* this Ctrl-C already stopped the line that ran */
+    r->interrupted = 0;
+    return;
+  }
   repl_eval_reset(&r->eval);
+  /* Drop the half-typed line and start over on a fresh prompt. */
+  rl_callback_handler_remove();
   fputs("^C\n", stdout);
-  rl_replace_line("", 0);
+  fflush(stdout);
   rl_callback_handler_install(PROMPT, on_tty_line);
 }
 
@@ -225,7 +236,7 @@ int cmd_repl(int argc, char **argv) {
   int opt;
   optind = 1;
   opterr = 0;
-  while ((opt = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
     int res = cli_engine_option("repl", opt, optarg, &o);
     if (res < 0) return EXIT_USAGE;
     if (res > 0) continue;

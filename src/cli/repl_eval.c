@@ -49,11 +49,12 @@ static int incomplete(lua_State *L, int status) {
   return lmsg >= lmark && strcmp(msg + lmsg - lmark, EOF_MARK) == 0;
 }
 
-/* Prints the values on the stack above `base`: strings raw (as `lua` does),
- * anything else through lumo.inspect; tab-separated. */
-static void print_results(lua_State *L, int base) {
-  int n = lua_gettop(L) - base;
-  if (n == 0) return;
+/* Prints its arguments: strings raw (as `lua` does), anything else through
+ * lumo.inspect; tab-separated. Runs protected: a __tostring may raise. */
+static int print_results(lua_State *L) {
+  int base = 0;
+  int n = lua_gettop(L);
+  if (n == 0) return 0;
   lua_getglobal(L, "require");
   lua_pushliteral(L, "lumo.inspect");
   if (lua_pcall(L, 1, 1, 0) != LUA_OK) lua_pushnil(L);
@@ -78,6 +79,7 @@ static void print_results(lua_State *L, int base) {
   luaL_pushresult(&b);
   puts(lua_tostring(L, -1));
   fflush(stdout);
+  return 0;
 }
 
 int repl_eval_line(repl_eval_t *e, const char *line) {
@@ -118,8 +120,11 @@ run:
               e->rt->budget);
     fprintf(stderr, "%s\n", msg ? msg : "(error object is not a string)");
     fflush(stderr);
-  } else {
-    print_results(L, base);
+  } else if (lua_gettop(L) > base) {
+    lua_pushcfunction(L, print_results);
+    lua_insert(L, base + 1);
+    if (lua_pcall(L, lua_gettop(L) - base - 1, 0, 0) != LUA_OK)
+      fprintf(stderr, "cannot print the result: %s\n", lua_tostring(L, -1));
   }
   lua_settop(L, base);
   return 0;

@@ -21,11 +21,6 @@ static const char run_help[] =
     "exit status: 0 after a clean shutdown, 1 on a runtime failure, 2 on bad\n"
     "usage or a rule file that does not load.\n";
 
-static void reload_on_hup(engine_t *eng, void *rt) {
-  (void)eng;
-  rules_reload_all(rt);
-}
-
 int cmd_run(int argc, char **argv) {
   enum { OPT_NO_WATCH = 0x200 };
   static const struct option longopts[] = {
@@ -38,7 +33,7 @@ int cmd_run(int argc, char **argv) {
   int watch = 1, opt;
   optind = 1;
   opterr = 0;
-  while ((opt = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
     int r = cli_engine_option("run", opt, optarg, &o);
     if (r < 0) return EXIT_USAGE;
     if (r > 0) continue;
@@ -62,8 +57,6 @@ int cmd_run(int argc, char **argv) {
   int status = cli_engine_start(&eng, &rt, &o, argv + optind, argc - optind);
   if (status != EXIT_OK) return status;
   if (watch) rules_watch(&rt);
-  eng.on_hup = reload_on_hup;
-  eng.on_hup_arg = &rt;
   status = engine_run(&eng);
   cli_engine_stop(&eng, &rt);
   return status;

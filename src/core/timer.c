@@ -3,7 +3,6 @@
  * function follows the time zone's DST rules through mktime). */
 #include "core/timer.h"
 
-#include <stdio.h>
 #include <time.h>
 
 static void on_rel(struct ev_loop *loop, ev_timer *w, int revents) {
@@ -28,32 +27,76 @@ static ev_tstamp reschedule_at(ev_periodic *w, ev_tstamp now) {
   return timer_next_at(now, t->hour, t->min, t->sec);
 }
 
+/* The first instant on calendar day `ymd` (normalised) when the local clock
+ * reads hour:min:sec. Both readings of an hour that occurs twice are tried
+ * and the earlier kept; a reading that does not exist (skipped by a DST
+ * change) falls to the later of mktime's two interpretations, which lies
+ * after the gap. mktime is never asked to guess (tm_isdst = -1), because
+ * glibc's guess depends on earlier calls in the process. */
+static time_t first_on_day(const struct tm *ymd, int hour, int min, int sec) {
+  time_t best = (time_t)-1, fallback = (time_t)-1;
+  for (int dst = 0; dst <= 1; dst++) {
+    struct tm tm = {.tm_year = ymd->tm_year,
+                    .tm_mon = ymd->tm_mon,
+                    .tm_mday = ymd->tm_mday,
+                    .tm_hour = hour,
+                    .tm_min = min,
+                    .tm_sec = sec,
+                    .tm_isdst = dst};
+    time_t t = mktime(&tm);
+    if (t == (time_t)-1) continue;
+    struct tm back;
+    localtime_r(&t, &back);
+    int exact = back.tm_year == ymd->tm_year && back.tm_mon == ymd->tm_mon &&
+                back.tm_mday == ymd->tm_mday && back.tm_hour == hour &&
+                back.tm_min == min && back.tm_sec == sec;
+    if (exact && (best == (time_t)-1 || t < best)) best = t;
+    if (fallback == (time_t)-1 || t > fallback) fallback = t;
+  }
+  return best != (time_t)-1 ? best : fallback;
+}
+
 double timer_next_at(double now, int hour, int min, int sec) {
   time_t base = (time_t)now;
-  struct tm tm;
-  for (int day = 0; day < 3; day++) {
-    localtime_r(&base, &tm);
-    tm.tm_mday += day;
-    tm.tm_hour = hour;
-    tm.tm_min = min;
-    tm.tm_sec = sec;
-    tm.tm_isdst = -1; /* let mktime decide whether DST is in force that day */
-    time_t at = mktime(&tm);
+  struct tm today;
+  localtime_r(&base, &today);
+  /* One firing per calendar day: the first day whose first occurrence is
+   * still ahead. A time that occurs twice is thus not repeated an hour
+   * later, whichever occurrence the previous firing was. */
+  for (int day = 0; day < 4; day++) {
+    struct tm noon = {.tm_year = today.tm_year,
+                      .tm_mon = today.tm_mon,
+                      .tm_mday = today.tm_mday + day,
+                      .tm_hour = 12,
+                      .tm_isdst = -1};
+    if (mktime(&noon) == (time_t)-1) continue; /* normalises the date */
+    time_t at = first_on_day(&noon, hour, min, sec);
     if (at != (time_t)-1 && (double)at > now) return (double)at;
   }
   return now + 86400; /* unreachable for a valid time zone */
 }
 
-int timer_parse_hms(const char *s, int *hour, int *min, int *sec) {
-  int h, m, sc = 0, n = 0;
-  if (sscanf(s, "%2d:%2d%n", &h, &m, &n) != 2) return -1;
-  if (s[n] == ':') {
-    int n2 = 0;
-    if (sscanf(s + n + 1, "%2d%n", &sc, &n2) != 1) return -1;
-    n += 1 + n2;
-  }
-  if (s[n] != '\0' || h < 0 || h > 23 || m < 0 || m > 59 || sc < 0 || sc > 59) return -1;
+static int two_digits(const char *s, int *out) {
   if (s[0] < '0' || s[0] > '9') return -1;
+  if (s[1] >= '0' && s[1] <= '9') {
+    *out = (s[0] - '0') * 10 + (s[1] - '0');
+    return 2;
+  }
+  *out = s[0] - '0';
+  return 1;
+}
+
+int timer_parse_hms(const char *s, int *hour, int *min, int *sec) {
+  int h, m, sc = 0, n;
+  if ((n = two_digits(s, &h)) < 0 || s[n] != ':') return -1;
+  s += n + 1;
+  if ((n = two_digits(s, &m)) != 2) return -1;
+  s += n;
+  if (*s == ':') {
+    if ((n = two_digits(s + 1, &sc)) != 2) return -1;
+    s += 1 + n;
+  }
+  if (*s != '\0' || h > 23 || m > 59 || sc > 59) return -1;
   *hour = h;
   *min = m;
   *sec = sc;

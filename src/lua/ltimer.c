@@ -119,8 +119,10 @@ static int timer_active(lua_State *L) {
 /* t:remaining() -> seconds until it fires, or nil when cancelled/done. */
 static int timer_remaining_(lua_State *L) {
   ltimer_t *lt = checktimer(L, 1);
-  if (!runtime_handle_active(&lt->h)) return 0;
-  lua_pushnumber(L, timer_remaining(&lt->t));
+  if (runtime_handle_active(&lt->h))
+    lua_pushnumber(L, timer_remaining(&lt->t));
+  else
+    lua_pushnil(L);
   return 1;
 }
 
@@ -134,10 +136,12 @@ static int timer_tostring(lua_State *L) {
   case TIMER_EVERY:
     lua_pushfstring(L, "lumo.Timer (every %f s, %s)", lt->t.interval, state);
     break;
-  case TIMER_AT:
-    lua_pushfstring(L, "lumo.Timer (at %02d:%02d:%02d, %s)", lt->t.hour, lt->t.min,
-                    lt->t.sec, state);
+  case TIMER_AT: {
+    char hms[16]; /* lua_pushfstring has no %02d */
+    snprintf(hms, sizeof hms, "%02d:%02d:%02d", lt->t.hour, lt->t.min, lt->t.sec);
+    lua_pushfstring(L, "lumo.Timer (at %s, %s)", hms, state);
     break;
+  }
   }
   return 1;
 }

@@ -12,9 +12,9 @@
  * calling rule's file:line. Upvalues: runtime, string.format, level. */
 static int log_at(lua_State *L) {
   log_level_t level = (log_level_t)lua_tointeger(L, lua_upvalueindex(3));
-  if (!log_enabled(level)) return 0;
   int n = lua_gettop(L);
   if (n == 0) return luaL_error(L, "lumo.log: expected a message or format string");
+  if (!log_enabled(level)) return 0;
   if (n == 1 || lua_type(L, 1) != LUA_TSTRING) {
     luaL_tolstring(L, 1, NULL);
   } else {

@@ -41,7 +41,7 @@ static int load_gen(runtime_t *rt, const char *path, int gen, char *err, size_t 
       snprintf(err, errsize, "%s: top level ran past the instruction budget of %lld: %s",
                path, rt->budget, lua_tostring(L, -1));
       lua_pop(L, 1);
-      runtime_cancel_gen(rt, gen);
+      runtime_cancel_gen(rt, gen, NULL, NULL);
       return -1;
     }
   }
@@ -49,7 +49,7 @@ static int load_gen(runtime_t *rt, const char *path, int gen, char *err, size_t 
     const char *msg = lua_tostring(L, -1);
     snprintf(err, errsize, "%s", msg ? msg : "(error object is not a string)");
     lua_pop(L, 1);
-    runtime_cancel_gen(rt, gen);
+    runtime_cancel_gen(rt, gen, NULL, NULL);
     return -1;
   }
   return 0;
@@ -113,10 +113,11 @@ int rules_reload(runtime_t *rt, rule_file_t *f) {
     log_error(f->path, "reload failed, the previous version keeps running: %s", err);
     return -1;
   }
-  size_t n = runtime_cancel_gen(rt, old);
+  size_t nt = 0, ns = 0;
+  runtime_cancel_gen(rt, old, &nt, &ns);
   log_info(f->path,
-           "reloaded (%zu timer%s and handler%s of the previous version removed)", n,
-           n == 1 ? "" : "s", n == 1 ? "" : "s");
+           "reloaded (removed the previous version's %zu timer%s and %zu handler%s)", nt,
+           nt == 1 ? "" : "s", ns, ns == 1 ? "" : "s");
   return 0;
 }
 

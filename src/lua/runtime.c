@@ -9,6 +9,7 @@
 
 #include <lauxlib.h>
 #include <lualib.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,7 +32,7 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
     lua_pop(L, 1);
     if (ours) return;
   }
-  if (!rt->over_budget) {
+  if (!rt->over_budget && !rt->interrupted) {
     rt->over_budget = 1;
     lua_sethook(L, budget_hook, LUA_MASKCOUNT | LUA_MASKCALL | LUA_MASKRET, 1);
   }
@@ -40,8 +41,11 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
     lua_pushfstring(L, "%s:%d: ", ar->short_src, ar->currentline);
   else
     lua_pushliteral(L, "");
-  lua_pushfstring(L, "instruction budget exceeded (%I instructions): rule stopped",
-                  (lua_Integer)rt->budget);
+  if (rt->interrupted)
+    lua_pushliteral(L, "interrupted by a signal: rule stopped");
+  else
+    lua_pushfstring(L, "instruction budget exceeded (%I instructions): rule stopped",
+                    (lua_Integer)rt->budget);
   lua_concat(L, 2);
   lua_error(L);
 }
@@ -58,6 +62,44 @@ static int traceback(lua_State *L) {
   return 1;
 }
 
+/* SIGINT and SIGTERM while Lua runs. libev's own handler only wakes the
+ * loop, which cannot run until the rule returns; a rule that never returns
+ * (with --budget 0, or a long one) would make the engine deaf to them. So
+ * the handler libev installed is wrapped: it still runs, and then, as lua.c
+ * does for Ctrl-C, the hook is armed to stop the running rule (lua_sethook
+ * is safe in a signal handler). */
+static runtime_t *volatile signal_rt;
+static struct sigaction libev_action[2];
+static const int stop_signals[2] = {SIGINT, SIGTERM};
+
+static void on_stop_signal(int sig) {
+  int i = sig == SIGINT ? 0 : 1;
+  if (libev_action[i].sa_handler != SIG_DFL && libev_action[i].sa_handler != SIG_IGN)
+    libev_action[i].sa_handler(sig);
+  runtime_t *rt = signal_rt;
+  if (rt && rt->in_lua) {
+    rt->interrupted = 1;
+    lua_sethook(rt->L, budget_hook, LUA_MASKCOUNT | LUA_MASKCALL | LUA_MASKRET, 1);
+  }
+}
+
+static void wrap_signals(runtime_t *rt) {
+  for (int i = 0; i < 2; i++) {
+    struct sigaction sa = {0};
+    if (sigaction(stop_signals[i], NULL, &libev_action[i]) != 0) continue;
+    sa.sa_handler = on_stop_signal;
+    sa.sa_mask = libev_action[i].sa_mask;
+    sa.sa_flags = libev_action[i].sa_flags & ~SA_SIGINFO;
+    sigaction(stop_signals[i], &sa, NULL);
+  }
+  signal_rt = rt;
+}
+
+static void unwrap_signals(void) {
+  signal_rt = NULL;
+  for (int i = 0; i < 2; i++) sigaction(stop_signals[i], &libev_action[i], NULL);
+}
+
 int runtime_pcall(runtime_t *rt, int nargs, int nresults, int gen) {
   lua_State *L = rt->L;
   int base = lua_gettop(L) - nargs; /* the function's index */
@@ -65,13 +107,19 @@ int runtime_pcall(runtime_t *rt, int nargs, int nresults, int gen) {
   lua_insert(L, base);
   int saved_gen = rt->gen;
   rt->gen = gen;
-  if (rt->depth++ == 0 && rt->budget > 0) {
+  if (rt->depth++ == 0) {
     rt->over_budget = 0;
-    lua_sethook(L, budget_hook, LUA_MASKCOUNT,
-                rt->budget > 0x7fffffff ? 0x7fffffff : (int)rt->budget);
+    rt->interrupted = 0;
+    if (rt->budget > 0)
+      lua_sethook(L, budget_hook, LUA_MASKCOUNT,
+                  rt->budget > 0x7fffffff ? 0x7fffffff : (int)rt->budget);
+    rt->in_lua = 1;
   }
   int status = lua_pcall(L, nargs, nresults, base);
-  if (--rt->depth == 0) lua_sethook(L, NULL, 0, 0);
+  if (--rt->depth == 0) {
+    rt->in_lua = 0;
+    lua_sethook(L, NULL, 0, 0);
+  }
   rt->gen = saved_gen;
   lua_remove(L, base);
   return status;
@@ -91,7 +139,9 @@ int runtime_call(runtime_t *rt, int nargs, int nresults, int gen, const char *wh
   int status = runtime_pcall(rt, nargs, nresults, gen);
   if (status != LUA_OK) {
     const char *msg = lua_tostring(L, -1);
-    if (rt->over_budget)
+    if (rt->interrupted)
+      log_warn(where, "%s interrupted by a signal\n%s", what, msg ? msg : "");
+    else if (rt->over_budget)
       log_error(where,
                 "%s aborted: ran past its instruction budget of %lld "
                 "(raise it with --budget)\n%s",
@@ -150,12 +200,14 @@ void runtime_handle_push(rt_handle_t *h) {
   lua_rawgeti(h->rt->L, LUA_REGISTRYINDEX, h->fn_ref);
 }
 
-size_t runtime_cancel_gen(runtime_t *rt, int gen) {
+size_t runtime_cancel_gen(runtime_t *rt, int gen, size_t *ntimers, size_t *nsubs) {
   size_t n = 0;
   rt_handle_t *h = rt->handles;
   while (h) {
     rt_handle_t *next = h->next;
     if (h->gen == gen) {
+      size_t *count = h->kind == HANDLE_TIMER ? ntimers : nsubs;
+      if (count) (*count)++;
       runtime_handle_cancel(h);
       n++;
     }
@@ -205,11 +257,13 @@ int runtime_init(runtime_t *rt, engine_t *eng, long long budget) {
   preload_embedded(rt->L);
   luaL_requiref(rt->L, "lumo", luaopen_lumo, 1);
   lua_pop(rt->L, 1);
+  wrap_signals(rt);
   return 0;
 }
 
 void runtime_close(runtime_t *rt) {
   if (!rt->L) return;
+  unwrap_signals();
   rules_close(rt);
   while (rt->handles) runtime_handle_cancel(rt->handles);
   /* Queued events hold registry references into this state. */

@@ -12,6 +12,7 @@
 #include "core/engine.h"
 
 #include <lua.h>
+#include <signal.h>
 
 typedef struct runtime runtime_t;
 typedef struct rt_handle rt_handle_t;
@@ -40,6 +41,8 @@ struct runtime {
   int gen;          /* generation that owns handles created right now */
   int next_gen;
   int over_budget;
+  volatile sig_atomic_t in_lua;      /* a runtime_pcall is under way */
+  volatile sig_atomic_t interrupted; /* SIGINT/SIGTERM stopped the running rule */
   rt_handle_t *handles;
   size_t ntimers, nsubs;
   struct rule_file *files;
@@ -73,8 +76,10 @@ int runtime_handle_active(const rt_handle_t *h);
  * for the duration of a call). */
 void runtime_handle_push(rt_handle_t *h);
 
-/* Cancels every handle of generation `gen`; returns how many. */
-size_t runtime_cancel_gen(runtime_t *rt, int gen);
+/* Cancels every handle of generation `gen`; returns how many, and adds the
+ * timers and subscriptions among them to *ntimers / *nsubs (either may be
+ * NULL). */
+size_t runtime_cancel_gen(runtime_t *rt, int gen, size_t *ntimers, size_t *nsubs);
 int runtime_new_gen(runtime_t *rt);
 
 /* Describes where `gen` came from ("rules.lua", "repl"). */

@@ -137,6 +137,19 @@ check_contains "engine goes on after budget" "$TMP/out" "after the runaway"
 "$LUMO" run "$TMP/spin.lua" 2>"$TMP/out"
 check_status "default budget" 0 $?
 check_contains "default budget" "$TMP/out" "instruction budget of 100000000"
+# With no budget, SIGTERM still stops a runaway rule and the engine.
+printf 'lumo.after(0, function() while true do end end)\nlumo.log.info("spinning")\n' >"$TMP/spin0.lua"
+"$LUMO" run --budget 0 "$TMP/spin0.lua" 2>"$TMP/out" &
+pid=$!
+wait_for "$TMP/out" "spinning" || fail "spin0 did not start"
+sleep 0.3
+kill -TERM $pid
+for _ in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+if kill -0 $pid 2>/dev/null; then fail "SIGTERM did not stop a runaway rule"; kill -9 $pid; fi
+wait $pid
+check_status "SIGTERM during a runaway rule" 0 $?
+check_contains "runaway rule interrupted" "$TMP/out" "timer callback (after) interrupted by a signal"
+
 # A runaway top level at start-up is a load failure.
 printf 'while true do end\n' >"$TMP/spintop.lua"
 "$LUMO" run --budget 100000 "$TMP/spintop.lua" >"$TMP/out" 2>&1

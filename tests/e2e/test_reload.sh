@@ -38,7 +38,7 @@ wait_for "$log" "pong v1" || fail "v1 never answered"
 sleep 1.1 # a new mtime second, for file systems with coarse timestamps
 write_version 2
 wait_for "$log" "pong v2" || fail "v2 was not loaded after the file changed"
-check_contains "reload logged" "$log" "reloaded (2 timers and handlers of the previous version removed)"
+check_contains "reload logged" "$log" "reloaded (removed the previous version's 1 timer and 1 handler)"
 sleep 0.3
 recent 0.3
 check_not_contains "old timer removed" "$TMP/recent" "tick v1"
@@ -84,6 +84,16 @@ recent 0.3
 # a leaked duplicate timer would double them.
 ticks=$(count_of "$TMP/recent" "tick v4")
 if [ "$ticks" -ge 2 ] && [ "$ticks" -le 9 ]; then pass; else fail "after SIGHUP $ticks ticks in 0.3 s (duplicate timers?)"; fi
+
+# The REPL reloads its rule files on SIGHUP too.
+write_version 7
+{ sleep 3; } | "$LUMO" repl --wait 0 "$rules" >/dev/null 2>"$TMP/log3" &
+repl_job=$!
+sleep 0.5
+pkill -HUP -f "lumo repl --wait 0 $rules" || fail "repl not found to signal"
+wait_for "$TMP/log3" "reloaded" 3 || fail "repl did not reload on SIGHUP"
+[ "$(count_of "$TMP/log3" "loaded v7")" = 2 ] && pass || fail "repl SIGHUP did not run the file again"
+wait $repl_job
 
 # --no-watch: changes on disk are ignored.
 kill $pid

@@ -59,6 +59,13 @@ printf 'while true do end\nprint("after")\n' | "$LUMO" repl --budget 100000 >"$T
 check_contains "budget in repl" "$TMP/out" "instruction budget"
 check_contains "repl goes on" "$TMP/out" "after"
 
+# Values whose __tostring fails, and timers of every kind, print.
+printf 'setmetatable({}, {__tostring = function() error("boom") end})\nlumo.at("07:30", print)\n"still here"\n' |
+  "$LUMO" repl >"$TMP/out" 2>&1
+check_contains "failing __tostring reported" "$TMP/out" "cannot print the result: stdin:1: boom"
+check_contains "at timer prints" "$TMP/out" "lumo.Timer (at 07:30:00, active)"
+check_contains "repl survives" "$TMP/out" "still here"
+
 # Rule files given to the repl are loaded first.
 printf 'greeting = "from rules"\n' >"$TMP/r.lua"
 printf 'greeting\n' | "$LUMO" repl --log-level warn "$TMP/r.lua" >"$TMP/out" 2>&1
@@ -86,6 +93,30 @@ if command -v script >/dev/null; then
   check_contains "tty async print clears the prompt" "$TMP/tty.txt" "$(printf 'lumo> \033[Ktick')"
   check_contains "tty prompt redrawn after async print" "$TMP/tty.txt" "$(printf 'tick\nlumo> x = {')"
   check_contains "history file" "$TMP/history" "1+1"
+
+  # Output of a typed line does not redraw the prompt; Ctrl-C drops the
+  # half-typed line and gives a fresh prompt.
+  {
+    printf 'print("hello")\n'; sleep 0.4
+    printf 'abc'; sleep 0.3
+    printf '\003'; sleep 0.4
+    printf '2+2\n'; sleep 0.3
+    printf '\004'
+  } | script -qfec "$LUMO repl" /dev/null >"$TMP/tty" 2>&1
+  tr -d '\r' <"$TMP/tty" >"$TMP/tty.txt"
+  check_contains "typed print" "$TMP/tty.txt" "$(printf 'lumo> print("hello")\nhello\nlumo> abc')"
+  check_contains "Ctrl-C gives a fresh prompt" "$TMP/tty.txt" "$(printf 'abc^C\nlumo> 2+2\n4')"
+
+  # Ctrl-C stops a runaway line (no budget) and the prompt comes back.
+  {
+    printf 'while true do end\n'; sleep 0.5
+    printf '\003'; sleep 0.4
+    printf '3+3\n'; sleep 0.3
+    printf '\004'
+  } | script -qfec "$LUMO repl --budget 0" /dev/null >"$TMP/tty" 2>&1
+  tr -d '\r' <"$TMP/tty" >"$TMP/tty.txt"
+  check_contains "Ctrl-C interrupts a running line" "$TMP/tty.txt" "interrupted by a signal"
+  check_contains "prompt back after interrupt" "$TMP/tty.txt" "$(printf 'lumo> 3+3\n6')"
   check_contains "history file (libedit escapes spaces)" "$TMP/history" 'x\040=\040{'
 else
   echo "script(1) not available: terminal mode not tested" >&2

@@ -67,14 +67,42 @@ static void test_next_at_dst(void) {
   localtime_r(&t, &tm);
   CHECK(tm.tm_mday == 29 && tm.tm_hour == 3 && tm.tm_min == 30);
   double after = timer_next_at(next, 2, 30, 0);
+  CHECK_INT((long)(next - (double)local(2026, 3, 29, 1, 0, 0)),
+            3600 + 1800); /* 03:30 CEST */
   t = (time_t)after;
   localtime_r(&t, &tm);
   CHECK(tm.tm_mday == 30 && tm.tm_hour == 2 && tm.tm_min == 30);
+
+  /* Whatever mktime guessed last must not matter: prime its guess both
+   * ways, then ask for a time in the repeated hour. */
+  for (int prime = 0; prime <= 1; prime++) {
+    struct tm p = {.tm_year = 126,
+                   .tm_mon = prime ? 6 : 0,
+                   .tm_mday = 1,
+                   .tm_hour = 12,
+                   .tm_isdst = -1};
+    mktime(&p);
+    now = local(2026, 10, 25, 0, 0, 0);
+    next = timer_next_at((double)now, 2, 45, 0);
+    t = (time_t)next;
+    localtime_r(&t, &tm);
+    CHECK(tm.tm_mday == 25 && tm.tm_hour == 2 && tm.tm_min == 45 && tm.tm_isdst == 1);
+    /* Rescheduled at the moment it fires: tomorrow, not an hour later. */
+    after = timer_next_at(next, 2, 45, 0);
+    t = (time_t)after;
+    localtime_r(&t, &tm);
+    CHECK(tm.tm_mday == 26 && tm.tm_hour == 2 && tm.tm_min == 45);
+    CHECK(after - next == 25 * 3600);
+  }
 
   /* 02:30 happens twice on 25 October: it fires once. */
   now = local(2026, 10, 25, 0, 0, 0);
   next = timer_next_at((double)now, 2, 30, 0);
   after = timer_next_at(next, 2, 30, 0);
+  /* Also from just after the first occurrence, and from inside the
+   * second: both wait for tomorrow. */
+  CHECK_INT((time_t)timer_next_at(next + 1, 2, 30, 0), (time_t)after);
+  CHECK_INT((time_t)timer_next_at(next + 3600 + 1, 2, 30, 0), (time_t)after);
   t = (time_t)after;
   localtime_r(&t, &tm);
   CHECK(tm.tm_mday == 26 && tm.tm_hour == 2 && tm.tm_min == 30);
