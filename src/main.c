@@ -12,6 +12,7 @@ static const char main_help[] =
     "commands:\n"
     "  run RULES.lua...     run rule files; reload a file when it changes\n"
     "  repl [RULES.lua...]  interactive Lua with the engine live\n"
+    "  sim lumi             run a simulated Lumi gateway on loopback, for trying rules\n"
     "  help [COMMAND]       show help for a command\n"
     "  version              print the version\n"
     "\n"
@@ -23,6 +24,7 @@ static const struct {
 } commands[] = {
     {"run", cmd_run},
     {"repl", cmd_repl},
+    {"sim", cmd_sim},
 };
 
 int main(int argc, char **argv) {

@@ -24,6 +24,7 @@ static void handler_free(bus_handler_t *h) {
   free(h->name);
   free(h->device);
   free(h->model);
+  free(h->group);
   free(h);
 }
 
@@ -32,6 +33,8 @@ static void queued_free(bus_queued_t *q) {
   free((char *)q->ev.name);
   free((char *)q->ev.device);
   free((char *)q->ev.model);
+  free((char *)q->ev.device_name);
+  free((char *)q->ev.group);
   free(q);
 }
 
@@ -75,6 +78,11 @@ bus_handler_t *bus_subscribe(bus_t *bus, const char *name, const char *device,
   return h;
 }
 
+void bus_handler_set_group(bus_handler_t *h, const char *group) {
+  free(h->group);
+  h->group = dup_filter(group);
+}
+
 static void sweep(bus_t *bus) {
   bus_handler_t **pp = &bus->head, *prev = NULL;
   while (*pp) {
@@ -106,8 +114,10 @@ static int filter_ok(const char *want, const char *have) {
 }
 
 int bus_matches(const bus_handler_t *h, const bus_event_t *ev) {
-  return filter_ok(h->name, ev->name) && filter_ok(h->device, ev->device) &&
-         filter_ok(h->model, ev->model);
+  return filter_ok(h->name, ev->name) &&
+         (filter_ok(h->device, ev->device) ||
+          (ev->device_name && filter_ok(h->device, ev->device_name))) &&
+         filter_ok(h->model, ev->model) && filter_ok(h->group, ev->group);
 }
 
 void bus_dispatch(bus_t *bus, const bus_event_t *ev) {
@@ -128,6 +138,8 @@ void bus_post(bus_t *bus, const bus_event_t *ev, void (*release)(void *, void *)
   q->ev.name = mem_strdup(ev->name);
   q->ev.device = ev->device ? mem_strdup(ev->device) : NULL;
   q->ev.model = ev->model ? mem_strdup(ev->model) : NULL;
+  q->ev.device_name = ev->device_name ? mem_strdup(ev->device_name) : NULL;
+  q->ev.group = ev->group ? mem_strdup(ev->group) : NULL;
   q->release = release;
   q->release_ctx = release_ctx;
   if (bus->qtail)

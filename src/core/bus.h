@@ -9,11 +9,13 @@
 /* An event as handlers see it. Strings and payload belong to the producer and
  * are valid only during dispatch. */
 typedef struct bus_event {
-  const char *name;   /* lower-case word: "motion", "report", a user's name */
-  const char *device; /* device id (sid) or name; NULL for engine/user events */
-  const char *model;  /* device model; NULL when none */
-  double time;        /* Unix seconds */
-  int payload_kind;   /* producer-defined tag telling subscribers what payload is */
+  const char *name;        /* lower-case word: "motion", "report", a user's name */
+  const char *device;      /* device id (sid), or a user event's device; NULL if none */
+  const char *device_name; /* the device's user-given name, if any */
+  const char *model;       /* device model; NULL when none */
+  const char *group; /* the device's gateway/parent id, or the device's own id; NULL */
+  double time;       /* Unix seconds */
+  int payload_kind;  /* producer-defined tag telling subscribers what payload is */
   void *payload;
 } bus_event_t;
 
@@ -23,7 +25,7 @@ typedef void (*bus_fn)(bus_handler_t *h, const bus_event_t *ev);
 /* A subscription. Owned by the bus from bus_subscribe until the sweep after
  * bus_unsubscribe; subscribers keep a pointer, never free it. */
 struct bus_handler {
-  char *name, *device, *model; /* filters; NULL matches anything */
+  char *name, *device, *model, *group; /* filters; NULL matches anything */
   bus_fn fn;
   void *arg;
   unsigned long seq; /* order of subscription */
@@ -56,9 +58,12 @@ void bus_init(bus_t *bus, struct ev_loop *loop);
 /* Drops every handler and queued event (releasing payloads). */
 void bus_close(bus_t *bus);
 
-/* Adds a handler; filters are copied. "*" or NULL as name matches all. */
+/* Adds a handler; filters are copied. "*" or NULL as name matches all. A
+ * group filter is set with bus_handler_set_group after subscribing. */
 bus_handler_t *bus_subscribe(bus_t *bus, const char *name, const char *device,
                              const char *model, bus_fn fn, void *arg);
+void bus_handler_set_group(bus_handler_t *h, const char *group);
+
 /* Removes a handler: it gets no event after this call, even one that is being
  * dispatched now. Safe to call from inside a handler. */
 void bus_unsubscribe(bus_t *bus, bus_handler_t *h);

@@ -42,6 +42,7 @@ int engine_init(engine_t *eng) {
   if (!eng->loop) return -1;
   signal(SIGPIPE, SIG_IGN);
   bus_init(&eng->bus, eng->loop);
+  registry_init(&eng->devices);
   signal_start(eng, &eng->sigint, on_stop_signal, SIGINT);
   signal_start(eng, &eng->sigterm, on_stop_signal, SIGTERM);
   signal_start(eng, &eng->sighup, on_hup, SIGHUP);
@@ -63,6 +64,7 @@ void engine_stop(engine_t *eng, int code) {
 void engine_close(engine_t *eng) {
   if (!eng->loop) return;
   bus_close(&eng->bus);
+  registry_close(&eng->devices);
   ev_signal_stop(eng->loop, &eng->sigint);
   ev_signal_stop(eng->loop, &eng->sigterm);
   ev_signal_stop(eng->loop, &eng->sighup);

@@ -4,6 +4,7 @@
 #define LUMO_CORE_ENGINE_H
 
 #include "core/bus.h"
+#include "core/device.h"
 
 #include <ev.h>
 
@@ -13,6 +14,7 @@ typedef void (*engine_fn)(engine_t *eng, void *arg);
 struct engine {
   struct ev_loop *loop;
   bus_t bus;
+  registry_t devices;
   ev_signal sigint, sigterm, sighup;
   engine_fn on_hup; /* SIGHUP: reload, set by the rule runtime */
   void *on_hup_arg;

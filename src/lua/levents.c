@@ -1,5 +1,6 @@
 /* lumo.on / lumo.emit and the lumo.Handler userdata: rules' side of the bus. */
 #include "core/bus.h"
+#include "core/device.h"
 #include "core/timer.h"
 #include "lua/lumolib.h"
 #include "lua/runtime.h"
@@ -43,6 +44,12 @@ static void push_event(lua_State *L, const bus_event_t *ev) {
   if (ev->payload_kind == PAYLOAD_LUA_REF) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, (int)(intptr_t)ev->payload);
     lua_setfield(L, -2, "data");
+  } else if (ev->payload_kind == PAYLOAD_DEVICE) {
+    const device_payload_t *p = ev->payload;
+    ldevice_push(L, p->dev->id);
+    lua_setfield(L, -2, "device");
+    lumo_push_values(L, p->values, p->nvalues);
+    lua_setfield(L, -2, "data");
   }
   lua_pushnumber(L, ev->time);
   lua_setfield(L, -2, "time");
@@ -75,7 +82,6 @@ static const char *opt_filter_field(lua_State *L, int t, const char *key) {
 
 /* lumo.on(name | {name=, device=, model=}, fn) -> handler */
 static int lumo_on(lua_State *L) {
-  runtime_t *rt = lua_touserdata(L, lua_upvalueindex(1));
   const char *name = NULL, *device = NULL, *model = NULL;
   if (lua_type(L, 1) == LUA_TSTRING) {
     name = lua_tostring(L, 1);
@@ -101,7 +107,13 @@ static int lumo_on(lua_State *L) {
                       luaL_typename(L, 1));
   }
   luaL_checktype(L, 2, LUA_TFUNCTION);
+  return lumo_subscribe(L, 2, name, device, model, NULL);
+}
 
+int lumo_subscribe(lua_State *L, int fn_index, const char *name, const char *device,
+                   const char *model, const char *group) {
+  runtime_t *rt = runtime_from(L);
+  fn_index = lua_absindex(L, fn_index);
   lhandler_t *lh = lua_newuserdatauv(L, sizeof *lh, 0);
   *lh = (lhandler_t){.h = {.kind = HANDLE_SUBSCRIPTION,
                            .stop = handler_stop,
@@ -110,8 +122,9 @@ static int lumo_on(lua_State *L) {
                      .bus = &rt->eng->bus};
   luaL_setmetatable(L, HANDLER_META);
   lua_pushvalue(L, -1);
-  runtime_handle_pin(L, rt, &lh->h, 2);
+  runtime_handle_pin(L, rt, &lh->h, fn_index);
   lh->sub = bus_subscribe(lh->bus, name, device, model, on_event, lh);
+  if (group) bus_handler_set_group(lh->sub, group);
   return 1;
 }
 

@@ -64,6 +64,10 @@ static int lumo_stats(lua_State *L) {
   lua_setfield(L, -2, "handlers");
   lua_pushinteger(L, (lua_Integer)rt->eng->bus.delivered);
   lua_setfield(L, -2, "events");
+  lua_pushinteger(L, (lua_Integer)rt->ndrivers);
+  lua_setfield(L, -2, "drivers");
+  lua_pushinteger(L, (lua_Integer)rt->eng->devices.count);
+  lua_setfield(L, -2, "devices");
   return 1;
 }
 
@@ -77,6 +81,8 @@ int luaopen_lumo(lua_State *L) {
   lua_newtable(L);
   lumo_open_events(L);
   lumo_open_timers(L);
+  lumo_open_devices(L);
+  lumo_open_lumi(L);
   open_log(L);
   lua_pushlightuserdata(L, runtime_from(L));
   luaL_setfuncs(L, lumolib, 1);

@@ -2,6 +2,8 @@
 #ifndef LUMO_LUA_LUMOLIB_H
 #define LUMO_LUA_LUMOLIB_H
 
+#include "core/device.h"
+
 #include <lua.h>
 
 /* Opens the module (the runtime must be in the state's extra space). */
@@ -12,6 +14,29 @@ int luaopen_lumo(lua_State *L);
 void lumo_open_timers(lua_State *L);
 /* Adds on/emit to the table on top of the stack (levents.c). */
 void lumo_open_events(lua_State *L);
+
+/* Subscribes the function at fn_index with these filters (any may be NULL)
+ * and pushes the Handler (levents.c). */
+int lumo_subscribe(lua_State *L, int fn_index, const char *name, const char *device,
+                   const char *model, const char *group);
+
+/* Device handles (ldevice.c): pushes a lumo.Device for an id or name. */
+void ldevice_push(lua_State *L, const char *id_or_name);
+void lumo_open_devices(lua_State *L);
+/* Pushes a table {key = value, ...} of device values. */
+void lumo_push_values(lua_State *L, const value_t *values, size_t n);
+/* Reads a Lua table of attributes into values (keys and strings stay valid
+ * while the table is on the stack); raises on unsupported value types.
+ * Returns how many. */
+size_t lumo_check_values(lua_State *L, int t, value_t *out, size_t max,
+                         const char *fname);
+/* A device_done_fn whose arg came from ldevice_callback: calls the Lua
+ * function (ok, result_or_err) or logs a failure when there was none. */
+void *ldevice_callback(lua_State *L, int fn_index, const char *what);
+void ldevice_done(void *arg, const char *err, const value_t *values, size_t n);
+
+/* lumo.lumi (llumi.c). */
+void lumo_open_lumi(lua_State *L);
 
 /* Payload tag of events posted from Lua: payload is a registry reference. */
 #define PAYLOAD_LUA_REF 1

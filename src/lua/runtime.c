@@ -156,8 +156,12 @@ int runtime_call(runtime_t *rt, int nargs, int nresults, int gen, const char *wh
 void runtime_handle_pin(lua_State *L, runtime_t *rt, rt_handle_t *h, int fn_index) {
   h->rt = rt;
   h->gen = rt->gen;
-  lua_pushvalue(L, fn_index);
-  h->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  if (fn_index) {
+    lua_pushvalue(L, fn_index);
+    h->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  } else {
+    h->fn_ref = LUA_NOREF;
+  }
   h->self_ref = luaL_ref(L, LUA_REGISTRYINDEX); /* pops the userdata */
   h->prev = NULL;
   h->next = rt->handles;
@@ -165,8 +169,10 @@ void runtime_handle_pin(lua_State *L, runtime_t *rt, rt_handle_t *h, int fn_inde
   rt->handles = h;
   if (h->kind == HANDLE_TIMER)
     rt->ntimers++;
-  else
+  else if (h->kind == HANDLE_SUBSCRIPTION)
     rt->nsubs++;
+  else
+    rt->ndrivers++;
 }
 
 int runtime_handle_active(const rt_handle_t *h) {
@@ -185,8 +191,10 @@ void runtime_handle_cancel(rt_handle_t *h) {
   h->prev = h->next = NULL;
   if (h->kind == HANDLE_TIMER)
     rt->ntimers--;
-  else
+  else if (h->kind == HANDLE_SUBSCRIPTION)
     rt->nsubs--;
+  else
+    rt->ndrivers--;
   /* Unpinning may let the collector free the userdata holding `h`, so the
    * references are read out before either is released. */
   int self_ref = h->self_ref, fn_ref = h->fn_ref;
@@ -206,7 +214,9 @@ size_t runtime_cancel_gen(runtime_t *rt, int gen, size_t *ntimers, size_t *nsubs
   while (h) {
     rt_handle_t *next = h->next;
     if (h->gen == gen) {
-      size_t *count = h->kind == HANDLE_TIMER ? ntimers : nsubs;
+      size_t *count = h->kind == HANDLE_TIMER          ? ntimers
+                      : h->kind == HANDLE_SUBSCRIPTION ? nsubs
+                                                       : NULL;
       if (count) (*count)++;
       runtime_handle_cancel(h);
       n++;
@@ -264,6 +274,7 @@ int runtime_init(runtime_t *rt, engine_t *eng, long long budget) {
 void runtime_close(runtime_t *rt) {
   if (!rt->L) return;
   unwrap_signals();
+  rt->closing = 1;
   rules_close(rt);
   while (rt->handles) runtime_handle_cancel(rt->handles);
   /* Queued events hold registry references into this state. */

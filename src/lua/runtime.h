@@ -17,7 +17,7 @@
 typedef struct runtime runtime_t;
 typedef struct rt_handle rt_handle_t;
 
-typedef enum { HANDLE_TIMER, HANDLE_SUBSCRIPTION } handle_kind_t;
+typedef enum { HANDLE_TIMER, HANDLE_SUBSCRIPTION, HANDLE_DRIVER } handle_kind_t;
 
 /* The header of every userdata that pins itself while active. */
 struct rt_handle {
@@ -41,10 +41,11 @@ struct runtime {
   int gen;          /* generation that owns handles created right now */
   int next_gen;
   int over_budget;
+  int closing;                       /* runtime_close under way: no more calls into Lua */
   volatile sig_atomic_t in_lua;      /* a runtime_pcall is under way */
   volatile sig_atomic_t interrupted; /* SIGINT/SIGTERM stopped the running rule */
   rt_handle_t *handles;
-  size_t ntimers, nsubs;
+  size_t ntimers, nsubs, ndrivers;
   struct rule_file *files;
 };
 
@@ -65,7 +66,7 @@ int runtime_pcall(runtime_t *rt, int nargs, int nresults, int gen);
 
 /* Links an activated handle into the runtime: the value at the top of L's
  * stack is the handle's userdata (popped, pinned), and the function at
- * `fn_index` is its callback. L is the calling thread (a rule may register
+ * `fn_index` is its callback (0: none). L is the calling thread (a rule may register
  * from a coroutine); the callback will run on the main thread. The handle
  * joins the current generation. */
 void runtime_handle_pin(lua_State *L, runtime_t *rt, rt_handle_t *h, int fn_index);

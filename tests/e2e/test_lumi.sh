@@ -1,0 +1,31 @@
+# The Lumi driver against `lumo sim lumi` over loopback multicast, inside a
+# private network namespace: each tests/lumi/test_*.lua runs with a fresh
+# simulator whose stdin is a fifo the rules can write commands to.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/netns.sh"
+
+for t in "$LUMO_SRC"/tests/lumi/test_*.lua; do
+  name=$(basename "$t" .lua)
+  ctl="$TMP/$name.ctl"
+  mkfifo "$ctl"
+  "$LUMO" sim lumi --bind 127.0.0.2 --interface 127.0.0.1 --heartbeat 0.2 \
+    --device-heartbeat 0 <"$ctl" >"$TMP/$name.sim.out" 2>"$TMP/$name.sim.err" &
+  sim=$!
+  exec 3>"$ctl" # keeps the simulator's stdin open between commands
+  LUMI_SIM_CTL="$ctl" LUMI_SIM_PID=$sim LUMO_SRC="$LUMO_SRC" \
+    timeout 60 "$LUMO" run --log-level warn "$t" >"$TMP/$name.out" 2>&1
+  status=$?
+  exec 3>&-
+  kill $sim 2>/dev/null
+  wait $sim 2>/dev/null
+  if [ $status -eq 0 ]; then
+    pass
+  else
+    fail "$name exited $status"
+    sed 's/^/    | /' "$TMP/$name.out" >&2
+    echo "    simulator:" >&2
+    tail -20 "$TMP/$name.sim.err" | sed 's/^/    | /' >&2
+  fi
+done
+
+finish
