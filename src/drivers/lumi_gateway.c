@@ -254,6 +254,14 @@ void lumi_gw_found(lumi_gw_t *gw, lumi_msg_t *m, struct in_addr from) {
     gw->proto = m->proto;
   int created;
   gw->self = adopt(gw, gw->sid, *m->model ? m->model : "gateway", &created);
+  if (gw->replay) {
+    /* A capture has no gateway to ask for its list: devices join as they
+     * report. */
+    gw->proto = m->proto ? m->proto : 1;
+    gw->ready = 1;
+    if (gw->on_ready) gw->on_ready(gw, gw->on_ready_arg);
+    return;
+  }
   device_set_parent(gw->self, NULL);
   gw->self->last_seen = gw->last_mcast = timer_now();
   char a[16];
@@ -507,6 +515,47 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents) {
   lumi_req_start(gw); /* fails requests waiting too long for a gateway */
 }
 
+/* ---- replay ---- */
+
+#define REPLAY_BATCH 256
+
+static void on_replay(struct ev_loop *loop, ev_idle *w, int revents) {
+  (void)revents;
+  lumi_gw_t *gw = w->data;
+  for (int i = 0; i < REPLAY_BATCH; i++) {
+    ssize_t n = getline(&gw->replay_line, &gw->replay_cap, gw->replay);
+    if (n < 0) {
+      ev_idle_stop(loop, w);
+      fclose(gw->replay);
+      gw->replay = NULL;
+      log_info(WHERE, "replay done: %lu datagrams, %lu events", gw->stats.datagrams,
+               gw->stats.events);
+      bus_event_t ev = {.name = "replay_done", .time = timer_now()};
+      bus_dispatch(&gw->eng->bus, &ev);
+      return;
+    }
+    while (n > 0 && (gw->replay_line[n - 1] == '\n' || gw->replay_line[n - 1] == '\r'))
+      n--;
+    if (n == 0 || gw->replay_line[0] == '#') continue;
+    struct in_addr none = {0};
+    handle_mcast(gw, gw->replay_line, (size_t)n, none);
+  }
+}
+
+static int open_replay(lumi_gw_t *gw, const char *path, char *err, size_t errsize) {
+  gw->replay = fopen(path, "r");
+  if (!gw->replay) {
+    snprintf(err, errsize, "cannot open the capture %s: %s", path, strerror(errno));
+    return -1;
+  }
+  /* Duplicates in a capture are part of what it records. */
+  gw->cfg.dedupe = 1e-9;
+  ev_idle_init(&gw->replay_idle, on_replay);
+  gw->replay_idle.data = gw;
+  ev_idle_start(gw->eng->loop, &gw->replay_idle);
+  return 0;
+}
+
 /* ---- lifecycle ---- */
 
 lumi_gw_t *lumi_gw_open(engine_t *eng, const lumi_gw_config_t *cfg, char *err,
@@ -557,6 +606,11 @@ lumi_gw_t *lumi_gw_open(engine_t *eng, const lumi_gw_config_t *cfg, char *err,
     gw->cfg.ip = "set"; /* the caller's string is not kept */
   }
   gw->cfg.interface = NULL;
+  if (cfg->replay) {
+    gw->cfg.replay = NULL;
+    if (open_replay(gw, cfg->replay, err, errsize) != 0) goto fail;
+    return gw;
+  }
 
   struct in_addr group;
   inet_pton(AF_INET, LUMI_MULTICAST_ADDR, &group);
@@ -600,7 +654,10 @@ void lumi_gw_close(lumi_gw_t *gw) {
     ev_io_stop(gw->eng->loop, &gw->cio);
     ev_timer_stop(gw->eng->loop, &gw->tick);
     ev_timer_stop(gw->eng->loop, &gw->req_timer);
+    ev_idle_stop(gw->eng->loop, &gw->replay_idle);
   }
+  if (gw->replay) fclose(gw->replay);
+  free(gw->replay_line);
   if (gw->mfd >= 0) close(gw->mfd);
   if (gw->cfd >= 0) close(gw->cfd);
   device_t *d = gw->eng->devices.head;

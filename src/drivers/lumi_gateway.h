@@ -20,6 +20,7 @@ typedef struct {
   double timeout;        /* wait for a reply (s) before the one retry; default 3 */
   double dedupe;   /* window (s) in which a repeated datagram is dropped; default 0.2 */
   int recv_buffer; /* SO_RCVBUF bytes; default 4 MiB */
+  const char *replay;       /* a capture to read instead of the network (see below) */
   const char *const *names; /* pairs sid, name, sid, name ...: names for devices */
   size_t nnames;            /* number of pairs */
 } lumi_gw_config_t;
@@ -49,6 +50,12 @@ const lumi_gw_stats_t *lumi_gw_stats(const lumi_gw_t *gw);
  * has no password. `done` runs later, from the loop. */
 int lumi_gw_write(lumi_gw_t *gw, device_t *dev, const value_t *values, size_t n,
                   device_done_fn done, void *arg);
+
+/* Replay: with cfg.replay set, no socket is opened; the file's lines (one
+ * datagram each, as captured; empty lines and lines starting with '#'
+ * skipped) go through the same path as multicast datagrams, as fast as the
+ * loop takes them, in batches. The first gateway heartbeat introduces the
+ * gateway. At the end the event "replay_done" is dispatched (no device). */
 
 /* Feeds one datagram as if it had arrived on the multicast socket from
  * `from_ip` (replaying captures; the benchmark). */

@@ -7,6 +7,7 @@
 #include "proto/lumi.h"
 
 #include <netinet/in.h>
+#include <stdio.h>
 
 #define LUMI_BATCH 64        /* datagrams per recvmmsg */
 #define LUMI_SLOT 4096       /* bytes per datagram slot; longer ones are dropped */
@@ -67,6 +68,11 @@ struct lumi_gw {
   int recent_next;
   double last_bad_log;
   unsigned long bad_since_log;
+
+  FILE *replay;
+  ev_idle replay_idle;
+  char *replay_line;
+  size_t replay_cap;
 
   lumi_gw_stats_t stats;
   lumi_msg_t msg; /* the message being handled (large: kept here, not on the stack) */

@@ -63,8 +63,8 @@ static int lumi_gateway(lua_State *L) {
   runtime_t *rt = runtime_from(L);
   luaL_checktype(L, 1, LUA_TTABLE);
   static const char *const known[] = {
-      "password",       "ip",      "interface", "sid", "names", "heartbeat",
-      "device_timeout", "timeout", "dedupe",    NULL};
+      "password",       "ip",      "interface", "sid",    "names", "heartbeat",
+      "device_timeout", "timeout", "dedupe",    "replay", NULL};
   lua_pushnil(L);
   while (lua_next(L, 1)) {
     const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
@@ -74,7 +74,7 @@ static int lumi_gateway(lua_State *L) {
       return luaL_error(
           L,
           "lumo.lumi.gateway: unknown option '%s' (options: password, ip, "
-          "interface, sid, names, heartbeat, device_timeout, timeout, dedupe)",
+          "interface, sid, names, heartbeat, device_timeout, timeout, dedupe, replay)",
           k);
     lua_pop(L, 1);
   }
@@ -87,6 +87,7 @@ static int lumi_gateway(lua_State *L) {
       .device_timeout = opt_seconds(L, 1, "device_timeout"),
       .timeout = opt_seconds(L, 1, "timeout"),
       .dedupe = opt_seconds(L, 1, "dedupe"),
+      .replay = opt_string(L, 1, "replay"),
   };
   const char *names[2 * MAX_NAMES];
   if (lua_getfield(L, 1, "names") == LUA_TTABLE) {
