@@ -197,7 +197,10 @@ void lumi_gw_apply(lumi_gw_t *gw, lumi_msg_t *m, int from_poll) {
   size_t n = lumi_gw_values(m, values + 2, LUMI_MAX_ATTRS);
   int changed[LUMI_MAX_ATTRS], any_changed = 0;
   for (size_t i = 0; i < n; i++) {
-    changed[i] = device_set_value(dev, &values[2 + i]);
+    /* A value seen for the first time (the start-up reads) is the state
+     * as found, not a change: polls raise no event for it. */
+    int known = device_get_value(dev, values[2 + i].key) != NULL;
+    changed[i] = device_set_value(dev, &values[2 + i]) && (known || !from_poll);
     any_changed |= changed[i];
   }
 
