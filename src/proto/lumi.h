@@ -98,9 +98,9 @@ enum {
   LUMI_EJSON = -2,      /* not JSON, or not a JSON object */
   LUMI_ENOCMD = -3,     /* no "cmd" member */
   LUMI_ETYPE = -4,      /* a known field has the wrong type (e.g. sid or cmd a number) */
-  LUMI_EDATA = -5,   /* "data" is a string that is not JSON text of an object or array */
-  LUMI_ETOOBIG = -6, /* datagram or its strings exceed the limits */
-  LUMI_ESPACE = -7,  /* build: output buffer too small */
+  LUMI_EDATA = -5,      /* "data" is a string but not JSON of an object or array */
+  LUMI_ETOOBIG = -6,    /* datagram or its strings exceed the limits */
+  LUMI_ESPACE = -7,     /* build: output buffer too small */
 };
 
 /* Parses one datagram. On success fills *msg (strings copied into
@@ -221,7 +221,9 @@ int lumi_kind_is_battery(lumi_kind_t kind);
  * - anything else is left exactly as it was; for LUMI_KIND_UNKNOWN the
  *   whole message is. Renames are per kind (button_0 of a magnet stays).
  * Dropped attributes shift the later ones down.
- * Converted numbers have no string to point to; str becomes NULL. */
+ * Converted numbers have no string to point to; str becomes NULL. Call it
+ * once per parsed message: v2 temperatures are numbers in hundredths, so a
+ * second call would divide them again. */
 void lumi_normalize(lumi_msg_t *msg, lumi_kind_t kind);
 
 /* The event names a normalised report means for a device of `kind`, in
