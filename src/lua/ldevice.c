@@ -40,7 +40,9 @@ static device_t *need(lua_State *L, ldevice_t *d) {
 
 void ldevice_push(lua_State *L, const char *id_or_name) {
   ldevice_t *d = lua_newuserdatauv(L, sizeof *d, 0);
-  snprintf(d->ref, sizeof d->ref, "%s", id_or_name);
+  size_t n = strnlen(id_or_name, sizeof d->ref - 1);
+  memcpy(d->ref, id_or_name, n);
+  d->ref[n] = '\0';
   luaL_setmetatable(L, DEVICE_META);
 }
 

@@ -61,9 +61,7 @@ static void on_event(bus_handler_t *sub, const bus_event_t *ev) {
   lua_State *L = rt->L;
   runtime_handle_push(&lh->h); /* userdata, callback: anchored on the stack */
   push_event(L, ev);
-  char what[96];
-  snprintf(what, sizeof what, "handler for '%.60s'", ev->name);
-  runtime_call(rt, 1, 0, lh->h.gen, what);
+  runtime_callf(rt, 1, 0, lh->h.gen, "handler for '%.60s'", ev->name);
   lua_pop(L, 1); /* the userdata */
 }
 

@@ -126,18 +126,32 @@ int runtime_pcall(runtime_t *rt, int nargs, int nresults, int gen) {
 }
 
 int runtime_call(runtime_t *rt, int nargs, int nresults, int gen, const char *what) {
+  return runtime_callf(rt, nargs, nresults, gen, "%s", what);
+}
+
+int runtime_callf(runtime_t *rt, int nargs, int nresults, int gen, const char *what_fmt,
+                  const char *what_arg) {
   lua_State *L = rt->L;
-  /* Where the function was defined names the rule in the log line. */
-  char where[256] = "";
+  /* A copy of the function stays below the call, so that on error the log
+   * line can name where it was defined. Nothing is formatted unless the
+   * call fails: this is every event's path. */
+  int base = lua_gettop(L) - nargs; /* the function */
+  lua_pushvalue(L, base);
+  lua_insert(L, base);
+  int status = runtime_pcall(rt, nargs, nresults, gen);
+  if (status == LUA_OK) {
+    lua_remove(L, base);
+    return status;
+  }
+  char where[256], what[160];
   lua_Debug ar;
-  lua_pushvalue(L, -nargs - 1);
+  lua_pushvalue(L, -2);
   if (lua_getinfo(L, ">S", &ar) && ar.linedefined > 0)
     snprintf(where, sizeof where, "%s:%d", ar.short_src, ar.linedefined);
   else
     snprintf(where, sizeof where, "%s", runtime_gen_name(rt, gen));
-
-  int status = runtime_pcall(rt, nargs, nresults, gen);
-  if (status != LUA_OK) {
+  snprintf(what, sizeof what, what_fmt, what_arg);
+  {
     const char *msg = lua_tostring(L, -1);
     if (rt->interrupted)
       log_warn(where, "%s interrupted by a signal\n%s", what, msg ? msg : "");
@@ -148,7 +162,7 @@ int runtime_call(runtime_t *rt, int nargs, int nresults, int gen, const char *wh
                 what, rt->budget, msg ? msg : "");
     else
       log_error(where, "error in %s: %s", what, msg ? msg : "(no message)");
-    lua_pop(L, 1);
+    lua_pop(L, 2); /* message, function */
   }
   return status;
 }

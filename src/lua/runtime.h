@@ -60,6 +60,11 @@ void runtime_close(runtime_t *rt);
  * nothing left on the stack; on success leaves `nresults` results. */
 int runtime_call(runtime_t *rt, int nargs, int nresults, int gen, const char *what);
 
+/* runtime_call with `what` given as a format and one string argument,
+ * formatted only if the call fails. */
+int runtime_callf(runtime_t *rt, int nargs, int nresults, int gen, const char *what_fmt,
+                  const char *what_arg) __attribute__((format(printf, 5, 0)));
+
 /* Like runtime_call, but on error leaves the message (with traceback) on the
  * stack instead of logging it. */
 int runtime_pcall(runtime_t *rt, int nargs, int nresults, int gen);
