@@ -52,6 +52,7 @@ struct device {
   char *id; /* protocol's id: Lumi sid */
   char *model;
   const char *kind; /* static string from the driver's model table */
+  int kind_code;    /* the driver's own code for the kind (cached lookup) */
   char *name;       /* user's name, or NULL */
   char *parent;     /* id of the gateway it belongs to, or NULL */
   const device_ops_t *ops;

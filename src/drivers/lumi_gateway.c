@@ -167,7 +167,8 @@ static device_t *adopt(lumi_gw_t *gw, const char *sid, const char *model, int *c
   }
   if (model && *model && (!dev->model || strcmp(dev->model, model) != 0)) {
     device_set_model(dev, model);
-    dev->kind = lumi_kind_name(lumi_kind_of(model));
+    dev->kind_code = lumi_kind_of(model);
+    dev->kind = lumi_kind_name(dev->kind_code);
   }
   if (!dev->kind) dev->kind = lumi_kind_name(LUMI_KIND_UNKNOWN);
   if (!dev->name)
@@ -187,7 +188,7 @@ void lumi_gw_apply(lumi_gw_t *gw, lumi_msg_t *m, int from_poll) {
   if (created && gw->ready)
     log_info(WHERE, "new device %s (%s)", dev->id,
              dev->model ? dev->model : "model unknown");
-  lumi_kind_t kind = lumi_kind_of(dev->model ? dev->model : "");
+  lumi_kind_t kind = (lumi_kind_t)dev->kind_code; /* set by adopt with the model */
   if (dev != gw->self) dev->timeout = device_timeout(gw, kind);
   lumi_normalize(m, kind);
   dev->last_seen = timer_now();
