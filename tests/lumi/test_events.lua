@@ -124,6 +124,28 @@ sim.steps{
       next()
     end)
   end,
+  function(next)
+    -- dev:write with any attributes, and the gateway's light.
+    local wrote, lit
+    local from = #seen + 1
+    gw:device(sim.PLUG):write({status = "off"}, function(ok, res) wrote = {ok, res} end)
+    gw:light({rgb = 0x00ff00, brightness = 50}, function(ok, res) lit = {ok, res} end)
+    sim.when(function()
+      return wrote and lit and find("off", sim.PLUG, from) and find("report", gw.sid, from)
+    end, 5, "the write and the light", function()
+      T.eq(wrote[1], true, "dev:write accepted")
+      T.eq(lit[1], true, "gw:light accepted")
+      local r = find("report", gw.sid, from)
+      T.eq(r.data.rgb, 0x3200ff00, "rgb = brightness << 24 | colour")
+      T.eq(gw:device(gw.sid).state.rgb, 0x3200ff00, "gateway state")
+      T.raises(function() gw:light{rgb = 0x1000000} end, "rgb must be 0x000000..0xFFFFFF")
+      T.raises(function() gw:light{brightness = 101} end, "brightness must be 0..100")
+      T.raises(function() gw:device(sim.PLUG):write{} end, "give at least one attribute")
+      T.raises(function() gw:device(sim.PLUG):write{status = {}} end,
+               "attribute 'status' must be a number, string or boolean")
+      next()
+    end)
+  end,
   function()
     T.raises(function() gw:device(sim.MOTION):on() end, "is not a plug or wall switch")
     T.raises(function() gw:device("nope"):read() end, "device 'nope' is not known")
