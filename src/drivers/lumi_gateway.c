@@ -102,7 +102,7 @@ static void emit(lumi_gw_t *gw, device_t *dev, const char *name, const value_t *
                     .device_name = dev->name,
                     .model = dev->model,
                     .group = dev->parent ? dev->parent : dev->id,
-                    .time = timer_now(),
+                    .time = gw->now,
                     .payload_kind = PAYLOAD_DEVICE,
                     .payload = &p};
   gw->stats.events++;
@@ -191,7 +191,7 @@ void lumi_gw_apply(lumi_gw_t *gw, lumi_msg_t *m, int from_poll) {
   lumi_kind_t kind = (lumi_kind_t)dev->kind_code; /* set by adopt with the model */
   if (dev != gw->self) dev->timeout = device_timeout(gw, kind);
   lumi_normalize(m, kind);
-  dev->last_seen = timer_now();
+  dev->last_seen = gw->now;
   set_online(gw, dev, 1);
 
   value_t values[LUMI_MAX_ATTRS + 2];
@@ -267,7 +267,7 @@ void lumi_gw_found(lumi_gw_t *gw, lumi_msg_t *m, struct in_addr from) {
     return;
   }
   device_set_parent(gw->self, NULL);
-  gw->self->last_seen = gw->last_mcast = timer_now();
+  gw->self->last_seen = gw->last_mcast = gw->now = timer_now();
   char a[16];
   log_info(WHERE, "found gateway %s at %s (protocol v%d)", gw->sid,
            net_ipv4_str(gw->gw_addr, a), gw->proto ? gw->proto : 1);
@@ -334,7 +334,7 @@ static void handle_mcast(lumi_gw_t *gw, const char *buf, size_t len,
     gw->stats.foreign++; /* another gateway on the LAN */
     return;
   }
-  double now = timer_now();
+  double now = gw->now;
   if (duplicate(gw, buf, len, now)) {
     gw->stats.duplicates++;
     return;
@@ -369,6 +369,7 @@ static void handle_mcast(lumi_gw_t *gw, const char *buf, size_t len,
 }
 
 void lumi_gw_feed(lumi_gw_t *gw, const char *buf, size_t len, const char *from_ip) {
+  gw->now = timer_now();
   struct in_addr from = {0};
   net_parse_ipv4(from_ip, &from);
   handle_mcast(gw, buf, len, from);
@@ -389,6 +390,7 @@ static void on_mcast(struct ev_loop *loop, ev_io *w, int revents) {
                                       .msg_iovlen = 1};
   }
   int n = recvmmsg(gw->mfd, msgs, LUMI_BATCH, MSG_DONTWAIT, NULL);
+  gw->now = timer_now();
   for (int i = 0; i < n; i++) {
     if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
       gw->stats.datagrams++;
@@ -404,6 +406,7 @@ static void on_cmd(struct ev_loop *loop, ev_io *w, int revents) {
   (void)loop;
   (void)revents;
   lumi_gw_t *gw = w->data;
+  gw->now = timer_now();
   for (int k = 0; k < LUMI_BATCH; k++) {
     struct sockaddr_in from;
     socklen_t fl = sizeof from;
@@ -477,7 +480,7 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents) {
   (void)loop;
   (void)revents;
   lumi_gw_t *gw = w->data;
-  double now = timer_now(), hb = gw->cfg.heartbeat;
+  double now = gw->now = timer_now(), hb = gw->cfg.heartbeat;
 
   if (!gw->sid[0]) {
     /* Still looking: whois every few periods (at most every 5 s). */
@@ -526,6 +529,7 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents) {
 static void on_replay(struct ev_loop *loop, ev_idle *w, int revents) {
   (void)revents;
   lumi_gw_t *gw = w->data;
+  gw->now = timer_now();
   for (int i = 0; i < REPLAY_BATCH; i++) {
     ssize_t n = getline(&gw->replay_line, &gw->replay_cap, gw->replay);
     if (n < 0) {

@@ -74,6 +74,7 @@ struct lumi_gw {
   char *replay_line;
   size_t replay_cap;
 
+  double now; /* the clock, read once per batch of datagrams */
   lumi_gw_stats_t stats;
   lumi_msg_t msg; /* the message being handled (large: kept here, not on the stack) */
   lumi_msg_t out; /* the message being built */

@@ -47,6 +47,8 @@ struct runtime {
   rt_handle_t *handles;
   size_t ntimers, nsubs, ndrivers;
   struct rule_file *files;
+  int evkeys[5]; /* registry refs of the strings "name", "device", "model", "data", "time"
+                  */
 };
 
 int runtime_init(runtime_t *rt, engine_t *eng, long long budget);
