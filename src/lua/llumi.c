@@ -202,9 +202,13 @@ static int gw_filter(lua_State *L) {
 
 /* gw:on(name, fn) -> Handler: events from this gateway and its devices. */
 static int gw_on(lua_State *L) {
-  checkgw(L, 1);
+  lgateway_t *g = checkgw(L, 1);
   const char *name = luaL_checkstring(L, 2);
   luaL_checktype(L, 3, LUA_TFUNCTION);
+  /* With the gateway's sid known (found, or given as sid=), the bus filters
+   * by group in C: events carry their gateway's sid as group. */
+  const char *sid = gw_sid(g);
+  if (*sid) return lumo_subscribe(L, 3, name, NULL, NULL, sid);
   lua_pushvalue(L, 1);
   lua_pushvalue(L, 3);
   lua_pushcclosure(L, gw_filter, 2);
