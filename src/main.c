@@ -13,6 +13,7 @@ static const char main_help[] =
     "  run RULES.lua...     run rule files; reload a file when it changes\n"
     "  repl [RULES.lua...]  interactive Lua with the engine live\n"
     "  sim lumi             run a simulated Lumi gateway on loopback, for trying rules\n"
+    "  lumi discover|devices|read|write|listen   Xiaomi/Aqara gateway, one-shot\n"
     "  help [COMMAND]       show help for a command\n"
     "  version              print the version\n"
     "\n"
@@ -25,6 +26,7 @@ static const struct {
     {"run", cmd_run},
     {"repl", cmd_repl},
     {"sim", cmd_sim},
+    {"lumi", cmd_lumi},
 };
 
 int main(int argc, char **argv) {

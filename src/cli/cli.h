@@ -45,5 +45,6 @@ void cli_engine_stop(engine_t *eng, runtime_t *rt);
 int cmd_run(int argc, char **argv);
 int cmd_repl(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
+int cmd_lumi(int argc, char **argv);
 
 #endif

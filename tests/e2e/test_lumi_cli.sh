@@ -113,12 +113,19 @@ check_equals "devices with no gateway" "$TMP/err" \
   "lumo lumi devices: no gateway answered within 1 s on any interface: is LAN mode on? try --interface with this host's address on the gateway's network"
 
 # ---- against the simulator ----
-mkfifo "$TMP/ctl"
-"$LUMO" sim lumi --bind 127.0.0.2 --interface 127.0.0.1 --heartbeat 0.2 \
-  --device-heartbeat 0 <"$TMP/ctl" >"$TMP/sim.out" 2>"$TMP/sim.err" &
-PIDS="$PIDS $!"
-exec 3>"$TMP/ctl" # keeps the simulator's stdin open between commands
-wait_for "$TMP/sim.err" "gateway $GW" 10 || fail "the simulator did not start"
+# start_sim PROTO: a simulated gateway speaking protocol PROTO, its console
+# on fd 3 (kept open between commands), its pid in $sim.
+start_sim() {
+  rm -f "$TMP/ctl"
+  mkfifo "$TMP/ctl"
+  "$LUMO" sim lumi --bind 127.0.0.2 --interface 127.0.0.1 --heartbeat 0.2 --proto "$1" \
+    --device-heartbeat 0 <"$TMP/ctl" >"$TMP/sim$1.out" 2>"$TMP/sim$1.err" &
+  sim=$!
+  PIDS="$PIDS $sim"
+  exec 3>"$TMP/ctl"
+  wait_for "$TMP/sim$1.err" "gateway $GW" 10 || fail "the simulator did not start"
+}
+start_sim 1
 
 "$LUMO" lumi discover $IF --timeout 1 >"$TMP/out" 2>"$TMP/err"
 check_status "discover" 0 $?
@@ -147,8 +154,8 @@ check_contains "devices: state as key=value" "$TMP/out" \
 check_equals "devices: nothing on stderr" "$TMP/err" ""
 "$LUMO" lumi devices $IF --json >"$TMP/out" 2>&1
 check_status "devices --json" 0 $?
-jq -r '.sid + " " + .kind' "$TMP/out" >"$TMP/kinds"
-check_equals "devices --json kinds" "$TMP/kinds" \
+jq -r '.sid + " " + .kind' "$TMP/out" >"$TMP/kinds1"
+check_equals "devices --json kinds" "$TMP/kinds1" \
   "7811dcb7a982 gateway
 158d0001c2f110 motion
 158d0001d3a221 magnet
@@ -202,60 +209,93 @@ check_contains "debug logging was on" "$TMP/err" "DEBUG [lumi]"
 head -1 "$TMP/out" >"$TMP/first"
 check_equals "the refused write changed nothing" "$TMP/first" "status=on"
 
-# listen: three reports as three events, normalised.
-timeout 15 "$LUMO" lumi listen $IF --count 3 --json >"$TMP/listen" 2>"$TMP/listen.err" &
-lp=$!
-wait_for "$TMP/listen.err" "listening to gateway $GW (5 devices); Ctrl-C to stop" 10 ||
-  fail "listen did not get ready"
+# listen NAME ARGS...: starts `lumo lumi listen ARGS` in the background
+# (output in $TMP/NAME.out and NAME.err, its pid in $lp) and waits until it
+# listens.
+listen() {
+  local name=$1
+  shift
+  timeout 15 "$LUMO" lumi listen $IF "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+  lp=$!
+  wait_for "$TMP/$name.err" "listening to gateway $GW (5 devices); Ctrl-C to stop" 10 ||
+    fail "listen $name did not get ready"
+}
+
+# Three reports as three events, normalised.
+listen json --count 3 --json
 echo "motion hall" >&3
 echo "open door" >&3
 echo "temp lounge 21.5" >&3
 wait $lp
 check_status "listen --count 3" 0 $?
 check_status "listen: event times are Unix seconds" 3 \
-  "$(grep -cE '^\{"time":[0-9]{10}(\.[0-9]{1,3})?,' "$TMP/listen")"
-sed -E 's/"time":[0-9.]+,/"time":T,/' "$TMP/listen" >"$TMP/events"
+  "$(grep -cE '^\{"time":[0-9]{10}(\.[0-9]{1,3})?,' "$TMP/json.out")"
+sed -E 's/"time":[0-9.]+,/"time":T,/' "$TMP/json.out" >"$TMP/events"
 check_equals "listen --json" "$TMP/events" \
   '{"time":T,"device":"158d0001c2f110","model":"sensor_motion.aq2","event":"motion","data":{"status":"motion"}}
 {"time":T,"device":"158d0001d3a221","model":"sensor_magnet.aq2","event":"open","data":{"status":"open"}}
 {"time":T,"device":"158d0001f5c443","model":"sensor_ht","event":"report","data":{"temperature":21.5}}'
 
 # Text lines, and the --device and --event filters.
-timeout 15 "$LUMO" lumi listen $IF --count 1 --device $LAMP >"$TMP/listen" 2>"$TMP/listen.err" &
-lp=$!
-wait_for "$TMP/listen.err" "listening to gateway" 10 || fail "listen did not get ready"
+listen text --count 1 --device $LAMP
 echo "close door" >&3
 echo "off lamp" >&3
 wait $lp
 check_status "listen --device" 0 $?
 sed -E 's/^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}/TIME/' \
-  "$TMP/listen" >"$TMP/events"
+  "$TMP/text.out" >"$TMP/events"
 check_equals "listen text line" "$TMP/events" \
-  "TIME  158d000200d554  plug               off           status=off"
-timeout 15 "$LUMO" lumi listen $IF --count 1 --event report --json >"$TMP/listen" 2>"$TMP/listen.err" &
-lp=$!
-wait_for "$TMP/listen.err" "listening to gateway" 10 || fail "listen did not get ready"
+  "TIME  158d000200d554  plug                off                 status=off"
+listen report --count 1 --event report --json
 echo "click button" >&3
 wait $lp
 check_status "listen --event report" 0 $?
-jq -c '[.event, .data]' "$TMP/listen" >"$TMP/e"
-check_equals "listen --event report" "$TMP/e" \
-  '["report",{"status":"click"}]'
+jq -c '[.event, .data]' "$TMP/report.out" >"$TMP/events"
+check_equals "listen --event report" "$TMP/events" '["report",{"status":"click"}]'
+
 # Heartbeats (every 0.2 s here) are not printed by default; --for ends it.
-"$LUMO" lumi listen $IF --for 0.8 >"$TMP/listen" 2>"$TMP/listen.err"
+"$LUMO" lumi listen $IF --for 0.8 >"$TMP/out" 2>"$TMP/err"
 check_status "listen --for" 0 $?
-check_equals "listen: heartbeats hidden" "$TMP/listen" ""
-"$LUMO" lumi listen $IF --for 0.8 --event heartbeat --json >"$TMP/listen" 2>&1
-if [ "$(grep -c '"event":"heartbeat"' "$TMP/listen")" -ge 2 ]; then pass; else
+check_equals "listen: heartbeats hidden" "$TMP/out" ""
+"$LUMO" lumi listen $IF --for 0.8 --event heartbeat --json >"$TMP/out" 2>&1
+if [ "$(grep -c '"event":"heartbeat"' "$TMP/out")" -ge 2 ]; then pass; else
   fail "listen --event heartbeat printed no heartbeats"
 fi
-# SIGINT ends listen with status 0.
-"$LUMO" lumi listen $IF >"$TMP/listen" 2>"$TMP/listen.err" &
+
+# SIGINT ends listen with status 0 (no `timeout` in between: it is the
+# signal's receiver that is tested).
+"$LUMO" lumi listen $IF >"$TMP/sigint.out" 2>"$TMP/sigint.err" &
 lp=$!
-wait_for "$TMP/listen.err" "listening to gateway" 10 || fail "listen did not get ready"
+wait_for "$TMP/sigint.err" "listening to gateway" 10 || fail "listen did not get ready"
 kill -INT $lp
 wait $lp
 check_status "listen stopped by SIGINT" 0 $?
+
+# ---- a protocol v2 gateway: discovery, params, channel_0 for the plug ----
+exec 3>&-
+kill $sim
+wait $sim 2>/dev/null
+start_sim 2
+"$LUMO" lumi discover $IF --timeout 1 --json >"$TMP/out" 2>&1
+check_equals "v2: discover --json" "$TMP/out" \
+  '{"sid":"7811dcb7a982","ip":"127.0.0.2","port":9898,"model":"gateway.v3","proto_version":"2.0.2"}'
+"$LUMO" lumi devices $IF --json >"$TMP/out" 2>&1
+check_status "v2: devices" 0 $?
+jq -r '.sid + " " + .kind' "$TMP/out" >"$TMP/kinds"
+check_equals "v2: devices --json kinds" "$TMP/kinds" "$(cat "$TMP/kinds1")"
+"$LUMO" lumi write $LAMP status=on --password $PASSWORD $IF >"$TMP/out" 2>&1
+check_status "v2: write" 0 $?
+"$LUMO" lumi read $LAMP $IF --json >"$TMP/out" 2>&1
+jq -c .state.status "$TMP/out" >"$TMP/w"
+check_equals "v2: read after the write" "$TMP/w" '"on"'
+listen v2 --count 2 --json
+echo "motion hall" >&3
+echo "off lamp" >&3
+wait $lp
+check_status "v2: listen" 0 $?
+jq -c '[.event, .data]' "$TMP/v2.out" >"$TMP/events"
+check_equals "v2: listen, normalised" "$TMP/events" '["motion",{"status":"motion"}]
+["off",{"status":"off"}]'
 
 exec 3>&-
 finish
