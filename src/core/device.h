@@ -22,6 +22,9 @@ typedef struct {
   value_type_t type;
   double num;      /* NUMBER, BOOL (0/1) */
   const char *str; /* STRING, JSON */
+  /* key is a string with static storage (a driver's vocabulary): a store
+   * may keep the pointer, and compare by it, instead of copying */
+  unsigned char key_static;
 } value_t;
 
 typedef struct device device_t;
@@ -42,10 +45,11 @@ typedef struct {
 } device_ops_t;
 
 typedef struct {
-  char *key;
+  const char *key; /* owned unless key_static */
   value_type_t type;
   double num;
   char *str;
+  unsigned char key_static;
 } device_value_t;
 
 struct device {
@@ -96,7 +100,9 @@ void registry_remove(registry_t *reg, device_t *dev);
 void device_set_model(device_t *dev, const char *model);
 void device_set_name(device_t *dev, const char *name);
 void device_set_parent(device_t *dev, const char *parent);
-/* Stores a value; returns 1 if it differs from the one stored before. */
+/* Stores a value; returns 0 if it equals the one stored before, 1 if it
+ * changed, DEVICE_VALUE_NEW if the device had no value of that key. */
+#define DEVICE_VALUE_NEW 2
 int device_set_value(device_t *dev, const value_t *v);
 const device_value_t *device_get_value(const device_t *dev, const char *key);
 

@@ -21,7 +21,7 @@ void registry_init(registry_t *reg) {
 
 static void device_free(device_t *dev) {
   for (size_t i = 0; i < dev->nstate; i++) {
-    free(dev->state[i].key);
+    if (!dev->state[i].key_static) free((char *)dev->state[i].key);
     free(dev->state[i].str);
   }
   free(dev->state);
@@ -127,6 +127,9 @@ void device_set_parent(device_t *dev, const char *parent) {
 }
 
 const device_value_t *device_get_value(const device_t *dev, const char *key) {
+  /* Keys from a driver's vocabulary are the same pointer every time. */
+  for (size_t i = 0; i < dev->nstate; i++)
+    if (dev->state[i].key == key) return &dev->state[i];
   for (size_t i = 0; i < dev->nstate; i++)
     if (strcmp(dev->state[i].key, key) == 0) return &dev->state[i];
   return NULL;
@@ -147,6 +150,7 @@ static int same(const device_value_t *have, const value_t *v) {
 
 int device_set_value(device_t *dev, const value_t *v) {
   device_value_t *slot = (device_value_t *)device_get_value(dev, v->key);
+  int rc = 1;
   if (slot && same(slot, v)) return 0;
   if (!slot) {
     if (dev->nstate == dev->capstate) {
@@ -154,8 +158,10 @@ int device_set_value(device_t *dev, const value_t *v) {
       dev->state = mem_realloc(dev->state, dev->capstate * sizeof *dev->state);
     }
     slot = &dev->state[dev->nstate++];
-    slot->key = mem_strdup(v->key);
+    slot->key_static = v->key_static;
+    slot->key = v->key_static ? v->key : mem_strdup(v->key);
     slot->str = NULL;
+    rc = DEVICE_VALUE_NEW;
   }
   slot->type = v->type;
   slot->num = v->num;
@@ -173,5 +179,5 @@ int device_set_value(device_t *dev, const value_t *v) {
     free(slot->str);
     slot->str = NULL;
   }
-  return 1;
+  return rc;
 }

@@ -5,13 +5,21 @@
 
 #include "drivers/lumi_gateway.h"
 #include "proto/lumi.h"
+#include "proto/lumi_vocab.h"
 
 #include <netinet/in.h>
 #include <stdio.h>
 
-#define LUMI_BATCH 64        /* datagrams per recvmmsg */
-#define LUMI_SLOT 4096       /* bytes per datagram slot; longer ones are dropped */
-#define LUMI_DEDUPE_SLOTS 64 /* recent report fingerprints remembered */
+#define LUMI_BATCH 64  /* datagrams per recvmmsg */
+#define LUMI_SLOT 4096 /* bytes per datagram slot; longer ones are dropped */
+/* Recent datagram fingerprints: a set-associative table of
+ * LUMI_DEDUPE_SETS sets of two, the older of a set replaced. */
+#define LUMI_DEDUPE_SETS 256
+
+typedef struct {
+  uint64_t hash;
+  double at;
+} lumi_seen_t;
 
 /* REQ_READY completes as soon as it reaches the head of the queue: it marks
  * the end of the start-up reads. */
@@ -61,11 +69,7 @@ struct lumi_gw {
   request_t *queue, *queue_tail; /* head is in flight */
   int in_flight;
 
-  struct {
-    uint64_t hash;
-    double at;
-  } recent[LUMI_DEDUPE_SLOTS];
-  int recent_next;
+  lumi_seen_t recent[LUMI_DEDUPE_SETS][2];
   double last_bad_log;
   unsigned long bad_since_log;
 

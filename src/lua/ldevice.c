@@ -17,7 +17,9 @@
 #define MAX_VALUES 48
 
 typedef struct {
-  char ref[64]; /* id or name */
+  char ref[64];        /* id or name */
+  const device_t *dev; /* ldevice_push_dev: the device it was made for */
+  unsigned char by_id; /* ref is known to be the device's id */
 } ldevice_t;
 
 static ldevice_t *checkdevice(lua_State *L, int i) {
@@ -38,18 +40,58 @@ static device_t *need(lua_State *L, ldevice_t *d) {
   return dev;
 }
 
-void ldevice_push(lua_State *L, const char *id_or_name) {
-  ldevice_t *d = lua_newuserdatauv(L, sizeof *d, 0);
+/* User value 1: the id as a Lua string, once known (dev.sid is read for
+ * nearly every event, and hashing it anew each time showed). */
+static ldevice_t *push_new(lua_State *L, const char *id_or_name) {
+  ldevice_t *d = lua_newuserdatauv(L, sizeof *d, 1);
   size_t n = strnlen(id_or_name, sizeof d->ref - 1);
   memcpy(d->ref, id_or_name, n);
   d->ref[n] = '\0';
+  d->dev = NULL;
+  d->by_id = 0;
   luaL_setmetatable(L, DEVICE_META);
+  return d;
+}
+
+void ldevice_push(lua_State *L, const char *id_or_name) {
+  push_new(L, id_or_name);
+}
+
+/* The cache maps the device's address to its handle. An address can be
+ * reused by a later device, so a hit counts only if the id matches too. */
+void ldevice_push_dev(lua_State *L, const device_t *dev) {
+  runtime_t *rt = runtime_from(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, rt->devcache);
+  if (lua_rawgetp(L, -1, dev) == LUA_TUSERDATA) {
+    const ldevice_t *d = lua_touserdata(L, -1);
+    if (d->dev == dev && strcmp(d->ref, dev->id) == 0) {
+      lua_remove(L, -2);
+      return;
+    }
+  }
+  lua_pop(L, 1);
+  ldevice_t *d = push_new(L, dev->id);
+  d->dev = dev;
+  if (strlen(dev->id) < sizeof d->ref) {
+    d->by_id = 1;
+    lua_pushstring(L, dev->id);
+    lua_setiuservalue(L, -2, 1);
+  }
+  lua_pushvalue(L, -1);
+  lua_rawsetp(L, -3, dev);
+  lua_remove(L, -2);
 }
 
 void lumo_push_values(lua_State *L, const value_t *values, size_t n) {
   lua_createtable(L, 0, (int)n);
   for (size_t i = 0; i < n; i++) {
     const value_t *v = &values[i];
+    if (v->type != VALUE_NUMBER && v->type != VALUE_BOOL && v->type != VALUE_STRING &&
+        v->type != VALUE_JSON)
+      continue;
+    /* Static keys are the same pointer every time: Lua's string cache,
+     * keyed by address, finds them without hashing. */
+    lua_pushstring(L, v->key);
     switch (v->type) {
     case VALUE_NUMBER:
       if (v->num == floor(v->num) && fabs(v->num) < 9007199254740992.0)
@@ -65,9 +107,9 @@ void lumo_push_values(lua_State *L, const value_t *values, size_t n) {
       lua_pushstring(L, v->str ? v->str : "");
       break;
     default:
-      continue;
+      break;
     }
-    lua_setfield(L, -2, v->key);
+    lua_rawset(L, -3);
   }
 }
 
@@ -251,29 +293,47 @@ static void push_opt(lua_State *L, const char *s) {
     lua_pushnil(L);
 }
 
+static int is_key(const char *k, size_t n, const char *want) {
+  return strlen(want) == n && memcmp(k, want, n) == 0;
+}
+
+/* dev.field or dev:method. Upvalues: the metatable (to check the type
+ * without a registry lookup by name: this runs for every ev.device.sid) and
+ * the methods table. */
 static int dev_index(lua_State *L) {
-  ldevice_t *d = checkdevice(L, 1);
-  const char *k = luaL_checkstring(L, 2);
-  if (luaL_getmetafield(L, 1, "__methods") && lua_getfield(L, -1, k) != LUA_TNIL)
-    return 1;
-  device_t *dev = lookup(L, d);
-  if (strcmp(k, "sid") == 0 || strcmp(k, "id") == 0) {
+  if (!lua_getmetatable(L, 1) || !lua_rawequal(L, -1, lua_upvalueindex(1)))
+    return luaL_typeerror(L, 1, DEVICE_META);
+  lua_pop(L, 1);
+  ldevice_t *d = lua_touserdata(L, 1);
+  size_t n;
+  const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &n) : NULL;
+  if (!k) return luaL_typeerror(L, 2, "string");
+  if (is_key(k, n, "sid") || is_key(k, n, "id")) {
+    /* A handle made from the device's id needs no lookup for it. */
+    if (d->by_id && lua_getiuservalue(L, 1, 1) == LUA_TSTRING) return 1;
+    const device_t *dev = lookup(L, d);
     lua_pushstring(L, dev ? dev->id : d->ref);
-  } else if (strcmp(k, "online") == 0) {
+    return 1;
+  }
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TNIL) return 1; /* a method */
+  lua_pop(L, 1);
+  device_t *dev = lookup(L, d);
+  if (is_key(k, n, "online")) {
     lua_pushboolean(L, dev && dev->online);
   } else if (!dev) {
     lua_pushnil(L);
-  } else if (strcmp(k, "model") == 0) {
+  } else if (is_key(k, n, "model")) {
     push_opt(L, dev->model);
-  } else if (strcmp(k, "kind") == 0) {
+  } else if (is_key(k, n, "kind")) {
     push_opt(L, dev->kind);
-  } else if (strcmp(k, "name") == 0) {
+  } else if (is_key(k, n, "name")) {
     push_opt(L, dev->name);
-  } else if (strcmp(k, "parent") == 0 || strcmp(k, "gateway") == 0) {
+  } else if (is_key(k, n, "parent") || is_key(k, n, "gateway")) {
     push_opt(L, dev->parent);
-  } else if (strcmp(k, "last_seen") == 0) {
+  } else if (is_key(k, n, "last_seen")) {
     lua_pushnumber(L, dev->last_seen);
-  } else if (strcmp(k, "state") == 0) {
+  } else if (is_key(k, n, "state")) {
     /* A fresh table: a copy rules may keep or change freely. */
     lua_createtable(L, 0, (int)dev->nstate);
     for (size_t i = 0; i < dev->nstate; i++) {
@@ -315,7 +375,7 @@ static const luaL_Reg device_methods[] = {
 };
 
 static const luaL_Reg device_meta[] = {
-    {"__index", dev_index},
+    {"__index", NULL}, /* dev_index, a closure: see lumo_open_devices */
     {"__tostring", dev_tostring},
     {"__eq", dev_eq},
     {NULL, NULL},
@@ -324,7 +384,11 @@ static const luaL_Reg device_meta[] = {
 void lumo_open_devices(lua_State *L) {
   luaL_newmetatable(L, DEVICE_META);
   luaL_setfuncs(L, device_meta, 0);
+  lua_pushvalue(L, -1);
   luaL_newlib(L, device_methods);
-  lua_setfield(L, -2, "__methods");
+  lua_pushcclosure(L, dev_index, 2);
+  lua_setfield(L, -2, "__index");
   lua_pop(L, 1);
+  lua_newtable(L);
+  runtime_from(L)->devcache = luaL_ref(L, LUA_REGISTRYINDEX);
 }

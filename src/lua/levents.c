@@ -28,51 +28,15 @@ static void handler_stop(rt_handle_t *h) {
   lh->sub = NULL;
 }
 
-/* Builds the `ev` table a handler receives: {name, device, model, data, time}. */
-enum { KEY_NAME, KEY_DEVICE, KEY_MODEL, KEY_DATA, KEY_TIME };
-
-/* Sets ev[key] = the value on top, with the key string made once at start:
- * lua_setfield would intern the C string (hash and compare) every time,
- * and this runs for every field of every event. */
-static void set_key(lua_State *L, const runtime_t *rt, int key) {
-  lua_rawgeti(L, LUA_REGISTRYINDEX, rt->evkeys[key]);
-  lua_insert(L, -2);
-  lua_rawset(L, -3);
-}
-
-static void push_event(lua_State *L, const runtime_t *rt, const bus_event_t *ev) {
-  lua_createtable(L, 0, 5);
-  lua_pushstring(L, ev->name);
-  set_key(L, rt, KEY_NAME);
-  if (ev->device && ev->payload_kind != PAYLOAD_DEVICE) {
-    lua_pushstring(L, ev->device);
-    set_key(L, rt, KEY_DEVICE);
-  }
-  if (ev->model) {
-    lua_pushstring(L, ev->model);
-    set_key(L, rt, KEY_MODEL);
-  }
-  if (ev->payload_kind == PAYLOAD_LUA_REF) {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, (int)(intptr_t)ev->payload);
-    set_key(L, rt, KEY_DATA);
-  } else if (ev->payload_kind == PAYLOAD_DEVICE) {
-    const device_payload_t *p = ev->payload;
-    ldevice_push(L, p->dev->id);
-    set_key(L, rt, KEY_DEVICE);
-    lumo_push_values(L, p->values, p->nvalues);
-    set_key(L, rt, KEY_DATA);
-  }
-  lua_pushnumber(L, ev->time);
-  set_key(L, rt, KEY_TIME);
-}
-
 static void on_event(bus_handler_t *sub, const bus_event_t *ev) {
   lhandler_t *lh = sub->arg;
   runtime_t *rt = lh->h.rt;
   lua_State *L = rt->L;
-  runtime_handle_push(&lh->h); /* userdata, callback: anchored on the stack */
-  push_event(L, rt, ev);
+  const void *outer = rt->cur_event; /* a handler may cause a nested dispatch */
+  runtime_handle_push(&lh->h);       /* userdata, callback: anchored on the stack */
+  levent_push(L, ev);
   runtime_callf(rt, 1, 0, lh->h.gen, "handler for '%.60s'", ev->name);
+  rt->cur_event = outer;
   lua_pop(L, 1); /* the userdata */
 }
 
@@ -219,12 +183,7 @@ static const luaL_Reg eventlib[] = {
 };
 
 void lumo_open_events(lua_State *L) {
-  static const char *const keys[] = {"name", "device", "model", "data", "time"};
-  runtime_t *rt = runtime_from(L);
-  for (int i = 0; i < 5; i++) {
-    lua_pushstring(L, keys[i]);
-    rt->evkeys[i] = luaL_ref(L, LUA_REGISTRYINDEX);
-  }
+  lumo_open_event(L);
   luaL_newmetatable(L, HANDLER_META);
   luaL_setfuncs(L, handler_meta, 0);
   luaL_newlib(L, handler_methods);

@@ -2,6 +2,7 @@
 #ifndef LUMO_LUA_LUMOLIB_H
 #define LUMO_LUA_LUMOLIB_H
 
+#include "core/bus.h"
 #include "core/device.h"
 
 #include <lua.h>
@@ -15,6 +16,12 @@ void lumo_open_timers(lua_State *L);
 /* Adds on/emit to the table on top of the stack (levents.c). */
 void lumo_open_events(lua_State *L);
 
+/* lumo.Event (levent.c): registers the metatable; pushes an event for a
+ * handler and marks it as the one being delivered (runtime.cur_event),
+ * which the caller resets when the handler returns. */
+void lumo_open_event(lua_State *L);
+const void *levent_push(lua_State *L, const bus_event_t *ev);
+
 /* Subscribes the function at fn_index with these filters (any may be NULL)
  * and pushes the Handler (levents.c). */
 int lumo_subscribe(lua_State *L, int fn_index, const char *name, const char *device,
@@ -22,6 +29,9 @@ int lumo_subscribe(lua_State *L, int fn_index, const char *name, const char *dev
 
 /* Device handles (ldevice.c): pushes a lumo.Device for an id or name. */
 void ldevice_push(lua_State *L, const char *id_or_name);
+/* The same for a device in the registry, from a per-runtime cache: events
+ * hand out one handle per device instead of a new one each time. */
+void ldevice_push_dev(lua_State *L, const device_t *dev);
 void lumo_open_devices(lua_State *L);
 /* Pushes a table {key = value, ...} of device values. */
 void lumo_push_values(lua_State *L, const value_t *values, size_t n);

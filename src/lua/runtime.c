@@ -2,6 +2,8 @@
  * instruction budget, and the list of active handles. */
 #include "lua/runtime.h"
 
+#include "lua/lalloc.h"
+
 #include "core/log.h"
 #include "lua/embedded.h"
 #include "lua/lumolib.h"
@@ -11,6 +13,7 @@
 #include <lualib.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 runtime_t *runtime_from(lua_State *L) {
@@ -270,12 +273,25 @@ static void preload_embedded(lua_State *L) {
   lua_pop(L, 1);
 }
 
+/* An error outside any protected call: nothing to return to. */
+static int panic(lua_State *L) {
+  const char *msg = lua_tostring(L, -1);
+  log_error(NULL, "unprotected error in Lua: %s", msg ? msg : "(not a string)");
+  abort();
+}
+
 int runtime_init(runtime_t *rt, engine_t *eng, long long budget) {
   memset(rt, 0, sizeof *rt);
   rt->eng = eng;
   rt->budget = budget;
-  rt->L = luaL_newstate();
-  if (!rt->L) return -1;
+  rt->alloc = lalloc_new();
+  rt->L = rt->alloc ? lua_newstate(lalloc_fn(), rt->alloc) : NULL;
+  if (!rt->L) {
+    lalloc_free(rt->alloc);
+    rt->alloc = NULL;
+    return -1;
+  }
+  lua_atpanic(rt->L, panic);
   *(runtime_t **)lua_getextraspace(rt->L) = rt;
   luaL_openlibs(rt->L);
   preload_embedded(rt->L);
@@ -295,4 +311,6 @@ void runtime_close(runtime_t *rt) {
   bus_close(&rt->eng->bus);
   lua_close(rt->L);
   rt->L = NULL;
+  lalloc_free(rt->alloc);
+  rt->alloc = NULL;
 }

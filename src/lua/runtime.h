@@ -35,6 +35,7 @@ struct rt_handle {
 
 struct runtime {
   lua_State *L;
+  struct lalloc *alloc; /* the state's allocator (lalloc.h) */
   engine_t *eng;
   long long budget; /* instructions one entry into Lua may run; 0 = no limit */
   int depth;        /* nesting of runtime_call */
@@ -47,8 +48,9 @@ struct runtime {
   rt_handle_t *handles;
   size_t ntimers, nsubs, ndrivers;
   struct rule_file *files;
-  int evkeys[5]; /* registry refs of the strings "name", "device", "model", "data", "time"
-                  */
+  int evmeta;            /* registry ref of the lumo.Event metatable (levent.c) */
+  const void *cur_event; /* the event being delivered to a handler, or NULL */
+  int devcache;          /* registry ref of {[device_t*] = lumo.Device} (ldevice.c) */
 };
 
 int runtime_init(runtime_t *rt, engine_t *eng, long long budget);

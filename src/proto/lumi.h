@@ -58,6 +58,10 @@ typedef struct {
   lumi_val_type_t type;
   const char *str; /* LUMI_VAL_STRING and LUMI_VAL_JSON */
   double num;      /* LUMI_VAL_NUMBER; LUMI_VAL_BOOL as 0/1 */
+  /* lumi_attr_id_t (proto/lumi_vocab.h) once lumi_normalize has run, which
+   * also points known keys and word values at static strings; undefined
+   * before. */
+  int id;
 } lumi_attr_t;
 
 /* One sub-device of a device list (get_id_list_ack: sid only; discovery_rsp:
@@ -205,7 +209,8 @@ const char *lumi_kind_name(lumi_kind_t kind);
 int lumi_kind_is_battery(lumi_kind_t kind);
 
 /* Rewrites msg->attrs in place to the normalised vocabulary, for a device of
- * `kind`:
+ * `kind` (every kind: ids and static strings as in lumi_attr_t; then for a
+ * known kind):
  * - v2 names become v1 names: window_status, motion_status, wleak_status,
  *   cube_status -> status; button_0 -> status (switch) or channel_0 (86sw);
  *   button_1 -> channel_1; battery_voltage -> voltage; plug channel_0 ->
@@ -219,11 +224,10 @@ int lumi_kind_is_battery(lumi_kind_t kind);
  *   The invalid markers of v2 (raw temperature 10000, humidity 0, pressure
  *   0) are dropped, in either form.
  * - anything else is left exactly as it was; for LUMI_KIND_UNKNOWN the
- *   whole message is. Renames are per kind (button_0 of a magnet stays).
- * Dropped attributes shift the later ones down.
- * Converted numbers have no string to point to; str becomes NULL. Call it
- * once per parsed message: v2 temperatures are numbers in hundredths, so a
- * second call would divide them again. */
+ *   whole message is (but for ids and static strings). Renames are per kind (button_0 of
+ * a magnet stays). Dropped attributes shift the later ones down. Converted numbers have
+ * no string to point to; str becomes NULL. Call it once per parsed message: v2
+ * temperatures are numbers in hundredths, so a second call would divide them again. */
 void lumi_normalize(lumi_msg_t *msg, lumi_kind_t kind);
 
 /* The event names a normalised report means for a device of `kind`, in
@@ -238,7 +242,8 @@ void lumi_normalize(lumi_msg_t *msg, lumi_kind_t kind);
  * Values outside these lists give no event. Each
  * entry names the attribute index it came from (so a binding can add
  * data.channel / data.seconds). Returns how many were written (at most
- * max). Heartbeats and read replies mean no events: call this for reports. */
+ * max). Heartbeats and read replies mean no events: call this for reports,
+ * after lumi_normalize. */
 typedef struct {
   const char *name; /* static string */
   int attr;         /* index into msg->attrs */

@@ -2,6 +2,8 @@
  * vocabulary (v1 names, numbers in °C, %, kPa, mV, W), reports to events. */
 #include "proto/lumi.h"
 
+#include "proto/lumi_vocab.h"
+
 #include <string.h>
 
 static const struct {
@@ -120,53 +122,65 @@ int lumi_kind_is_battery(lumi_kind_t kind) {
 
 /* ---- Normalisation ----------------------------------------------------- */
 
-/* v2 attribute names to v1 ones; kind UNKNOWN here means every known kind. */
-static const struct {
-  lumi_kind_t kind;
-  const char *from, *to;
-} renames[] = {
-    {LUMI_KIND_MAGNET, "window_status", "status"},
-    {LUMI_KIND_MOTION, "motion_status", "status"},
-    {LUMI_KIND_LEAK, "wleak_status", "status"},
-    {LUMI_KIND_CUBE, "cube_status", "status"},
-    {LUMI_KIND_SWITCH, "button_0", "status"},
-    {LUMI_KIND_86SW1, "button_0", "channel_0"},
-    {LUMI_KIND_86SW2, "button_0", "channel_0"},
-    {LUMI_KIND_86SW2, "button_1", "channel_1"},
-    {LUMI_KIND_PLUG, "channel_0", "status"},
-    {LUMI_KIND_SMOKE, "smoke_status", "alarm"},
-    {LUMI_KIND_NATGAS, "natgas_status", "alarm"},
-    {LUMI_KIND_UNKNOWN, "battery_voltage", "voltage"},
-    {LUMI_KIND_UNKNOWN, "energy_consumed", "power_consumed"},
-};
+/* The v1 name of a v2 attribute for a device of `kind` (the id itself when
+ * it is not renamed for that kind). */
+static lumi_attr_id_t renamed(lumi_attr_id_t id, lumi_kind_t kind) {
+  switch (id) {
+  case LUMI_A_WINDOW_STATUS:
+    return kind == LUMI_KIND_MAGNET ? LUMI_A_STATUS : id;
+  case LUMI_A_MOTION_STATUS:
+    return kind == LUMI_KIND_MOTION ? LUMI_A_STATUS : id;
+  case LUMI_A_WLEAK_STATUS:
+    return kind == LUMI_KIND_LEAK ? LUMI_A_STATUS : id;
+  case LUMI_A_CUBE_STATUS:
+    return kind == LUMI_KIND_CUBE ? LUMI_A_STATUS : id;
+  case LUMI_A_BUTTON_0:
+    if (kind == LUMI_KIND_SWITCH) return LUMI_A_STATUS;
+    return kind == LUMI_KIND_86SW1 || kind == LUMI_KIND_86SW2 ? LUMI_A_CHANNEL_0 : id;
+  case LUMI_A_BUTTON_1:
+    return kind == LUMI_KIND_86SW2 ? LUMI_A_CHANNEL_1 : id;
+  case LUMI_A_CHANNEL_0:
+    return kind == LUMI_KIND_PLUG ? LUMI_A_STATUS : id;
+  case LUMI_A_SMOKE_STATUS:
+    return kind == LUMI_KIND_SMOKE ? LUMI_A_ALARM : id;
+  case LUMI_A_NATGAS_STATUS:
+    return kind == LUMI_KIND_NATGAS ? LUMI_A_ALARM : id;
+  case LUMI_A_BATTERY_VOLTAGE:
+    return LUMI_A_VOLTAGE;
+  case LUMI_A_ENERGY_CONSUMED:
+    return LUMI_A_POWER_CONSUMED;
+  default:
+    return id;
+  }
+}
 
 /* Attributes that are numbers, and the divisor that brings them to °C, %,
  * kPa. `always`: scaled when they arrive as numbers too (v2); `invalid`:
  * the raw value v2 sends for "no reading", dropped. */
-static const struct {
-  const char *key;
-  double scale;
-  int always, has_invalid;
-  double invalid;
-} numeric[] = {
-    {"temperature", 100, 1, 1, 10000},
-    {"humidity", 100, 1, 1, 0},
-    {"pressure", 1000, 1, 1, 0},
-    {"voltage", 1, 0, 0, 0},
-    {"load_voltage", 1, 0, 0, 0},
-    {"illumination", 1, 0, 0, 0},
-    {"lux", 1, 0, 0, 0},
-    {"rgb", 1, 0, 0, 0},
-    {"no_motion", 1, 0, 0, 0},
-    {"no_close", 1, 0, 0, 0},
-    {"load_power", 1, 0, 0, 0},
-    {"power_consumed", 1, 0, 0, 0},
-    {"curtain_level", 1, 0, 0, 0},
-    {"alarm", 1, 0, 0, 0},
-    {"density", 1, 0, 0, 0},
-    {"inuse", 1, 0, 0, 0},
-    {"rotate_degree", 1, 0, 0, 0},
-    {"detect_time", 1, 0, 0, 0},
+typedef struct {
+  unsigned char numeric, always, has_invalid;
+  double scale, invalid;
+} numeric_t;
+
+static const numeric_t numeric[LUMI_A_COUNT] = {
+    [LUMI_A_TEMPERATURE] = {1, 1, 1, 100, 10000},
+    [LUMI_A_HUMIDITY] = {1, 1, 1, 100, 0},
+    [LUMI_A_PRESSURE] = {1, 1, 1, 1000, 0},
+    [LUMI_A_VOLTAGE] = {1, 0, 0, 1, 0},
+    [LUMI_A_LOAD_VOLTAGE] = {1, 0, 0, 1, 0},
+    [LUMI_A_ILLUMINATION] = {1, 0, 0, 1, 0},
+    [LUMI_A_LUX] = {1, 0, 0, 1, 0},
+    [LUMI_A_RGB] = {1, 0, 0, 1, 0},
+    [LUMI_A_NO_MOTION] = {1, 0, 0, 1, 0},
+    [LUMI_A_NO_CLOSE] = {1, 0, 0, 1, 0},
+    [LUMI_A_LOAD_POWER] = {1, 0, 0, 1, 0},
+    [LUMI_A_POWER_CONSUMED] = {1, 0, 0, 1, 0},
+    [LUMI_A_CURTAIN_LEVEL] = {1, 0, 0, 1, 0},
+    [LUMI_A_ALARM] = {1, 0, 0, 1, 0},
+    [LUMI_A_DENSITY] = {1, 0, 0, 1, 0},
+    [LUMI_A_INUSE] = {1, 0, 0, 1, 0},
+    [LUMI_A_ROTATE_DEGREE] = {1, 0, 0, 1, 0},
+    [LUMI_A_DETECT_TIME] = {1, 0, 0, 1, 0},
 };
 
 /* A plain decimal string (-?[0-9]+(\.[0-9]+)?, at most 18 digits) as a
@@ -211,48 +225,79 @@ static void set_number(lumi_attr_t *a, double v) {
 }
 
 static void rename_attr(lumi_attr_t *a, lumi_kind_t kind) {
-  for (size_t i = 0; i < sizeof renames / sizeof renames[0]; i++) {
-    if (renames[i].kind != LUMI_KIND_UNKNOWN && renames[i].kind != kind) continue;
-    if (strcmp(a->key, renames[i].from) != 0) continue;
-    if ((kind == LUMI_KIND_SMOKE || kind == LUMI_KIND_NATGAS) &&
-        renames[i].kind == kind) {
-      /* normal/alarm -> alarm 0/1; other words stay as they came */
-      if (str_is(a, "normal"))
-        set_number(a, 0);
-      else if (str_is(a, "alarm"))
-        set_number(a, 1);
-      else
-        return;
-    }
-    a->key = renames[i].to;
-    break;
+  lumi_attr_id_t to = renamed((lumi_attr_id_t)a->id, kind);
+  if ((int)to == a->id) {
+    if (kind == LUMI_KIND_LEAK && to == LUMI_A_STATUS && str_is(a, "normal"))
+      a->str = "no_leak";
+    return;
   }
-  if (kind == LUMI_KIND_LEAK && strcmp(a->key, "status") == 0 && str_is(a, "normal"))
+  if (to == LUMI_A_ALARM) {
+    /* smoke/natgas normal/alarm -> alarm 0/1; other words stay as they came */
+    if (str_is(a, "normal"))
+      set_number(a, 0);
+    else if (str_is(a, "alarm"))
+      set_number(a, 1);
+    else
+      return;
+  }
+  a->id = to;
+  a->key = lumi_attr_name(to);
+  if (kind == LUMI_KIND_LEAK && to == LUMI_A_STATUS && str_is(a, "normal"))
     a->str = "no_leak";
 }
 
 /* Converts a numeric attribute; 0 when it is an invalid marker to drop. */
 static int convert(lumi_attr_t *a) {
-  for (size_t i = 0; i < sizeof numeric / sizeof numeric[0]; i++) {
-    if (strcmp(a->key, numeric[i].key) != 0) continue;
-    double v;
-    if (a->type == LUMI_VAL_NUMBER && !numeric[i].always) return 1;
-    if (!attr_number(a, &v)) return 1;
-    if (numeric[i].has_invalid && v == numeric[i].invalid) return 0;
-    set_number(a, v / numeric[i].scale);
-    return 1;
-  }
+  const numeric_t *n = &numeric[a->id];
+  double v;
+  if (!n->numeric) return 1;
+  if (a->type == LUMI_VAL_NUMBER && !n->always) return 1;
+  if (!attr_number(a, &v)) return 1;
+  if (n->has_invalid && v == n->invalid) return 0;
+  set_number(a, v / n->scale);
   return 1;
 }
 
+/* Points a known key, and the word value of an attribute that carries
+ * words, at the vocabulary's static strings. */
+static void intern(lumi_attr_t *a) {
+  size_t n = strlen(a->key);
+  a->id = lumi_attr_id(a->key, n);
+  if (a->id == LUMI_A_OTHER) return;
+  a->key = lumi_attr_name((lumi_attr_id_t)a->id);
+  if (a->type != LUMI_VAL_STRING || !a->str) return;
+  switch (a->id) {
+  case LUMI_A_STATUS:
+  case LUMI_A_CHANNEL_0:
+  case LUMI_A_CHANNEL_1:
+  case LUMI_A_DUAL_CHANNEL:
+  case LUMI_A_BUTTON_0:
+  case LUMI_A_BUTTON_1:
+  case LUMI_A_WINDOW_STATUS:
+  case LUMI_A_MOTION_STATUS:
+  case LUMI_A_WLEAK_STATUS:
+  case LUMI_A_CUBE_STATUS: {
+    const char *w = lumi_word(a->str, strlen(a->str));
+    if (w) a->str = w;
+    break;
+  }
+  default:
+    break;
+  }
+}
+
 void lumi_normalize(lumi_msg_t *msg, lumi_kind_t kind) {
-  if (kind <= LUMI_KIND_UNKNOWN || kind >= LUMI_KIND_COUNT) return;
+  int known = kind > LUMI_KIND_UNKNOWN && kind < LUMI_KIND_COUNT;
   int out = 0;
   for (int i = 0; i < msg->nattrs; i++) {
     lumi_attr_t a = msg->attrs[i];
     if (!a.key) continue;
-    rename_attr(&a, kind);
-    if (convert(&a)) msg->attrs[out++] = a;
+    intern(&a);
+    if (known) {
+      rename_attr(&a, kind);
+      if (!convert(&a)) continue;
+    }
+    msg->attrs[out++] = a;
   }
   msg->nattrs = out;
 }
@@ -288,28 +333,31 @@ static const char *word(const lumi_attr_t *a, const char *const *words) {
 }
 
 /* N for a "channel_N" key (one digit), else -1. */
-static int channel(const char *key) {
-  if (strncmp(key, "channel_", 8) != 0) return -1;
+static int channel(const lumi_attr_t *a) {
+  if (a->id == LUMI_A_CHANNEL_0) return 0;
+  if (a->id == LUMI_A_CHANNEL_1) return 1;
+  const char *key = a->key;
+  if (a->id != LUMI_A_OTHER || strncmp(key, "channel_", 8) != 0) return -1;
   return key[8] >= '0' && key[8] <= '9' && key[9] == '\0' ? key[8] - '0' : -1;
 }
 
 /* The event one attribute means for a device of `kind`, or NULL. */
 static const char *event_of(const lumi_attr_t *a, lumi_kind_t kind, int *ch) {
-  int status = strcmp(a->key, "status") == 0;
+  int status = a->id == LUMI_A_STATUS;
   double v;
-  *ch = channel(a->key);
+  *ch = channel(a);
   switch (kind) {
   case LUMI_KIND_MAGNET:
     if (status) return word(a, open_words);
-    return strcmp(a->key, "no_close") == 0 ? "no_close" : NULL;
+    return a->id == LUMI_A_NO_CLOSE ? "no_close" : NULL;
   case LUMI_KIND_MOTION:
     if (status) return word(a, motion_words);
-    return strcmp(a->key, "no_motion") == 0 ? "no_motion" : NULL;
+    return a->id == LUMI_A_NO_MOTION ? "no_motion" : NULL;
   case LUMI_KIND_SWITCH:
     return status ? word(a, switch_words) : NULL;
   case LUMI_KIND_86SW1:
   case LUMI_KIND_86SW2:
-    if (*ch >= 0 || strcmp(a->key, "dual_channel") == 0) return word(a, switch_words);
+    if (*ch >= 0 || a->id == LUMI_A_DUAL_CHANNEL) return word(a, switch_words);
     return NULL;
   case LUMI_KIND_PLUG:
     return status ? word(a, on_words) : NULL;
@@ -320,10 +368,10 @@ static const char *event_of(const lumi_attr_t *a, lumi_kind_t kind, int *ch) {
     return status ? word(a, leak_words) : NULL;
   case LUMI_KIND_SMOKE:
   case LUMI_KIND_NATGAS:
-    if (strcmp(a->key, "alarm") != 0 || !attr_number(a, &v)) return NULL;
+    if (a->id != LUMI_A_ALARM || !attr_number(a, &v)) return NULL;
     return v == 0 ? "alarm_clear" : v == 1 || v == 2 ? "alarm" : NULL;
   case LUMI_KIND_CUBE:
-    if (strcmp(a->key, "rotate") == 0) return "rotate"; /* v1: "angle,ms" */
+    if (a->id == LUMI_A_ROTATE) return "rotate"; /* v1: "angle,ms" */
     return status ? word(a, cube_words) : NULL;
   case LUMI_KIND_VIBRATION:
     return status ? word(a, vibration_words) : NULL;

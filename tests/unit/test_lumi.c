@@ -108,6 +108,7 @@ static void test_captures(void) {
   CHECK_INT(m.short_id, 9184);
   CHECK_INT(lumi_kind_of(m.model), LUMI_KIND_MAGNET);
   check_attrs(&m, "status:open");
+  lumi_normalize(&m, LUMI_KIND_MAGNET);
   check_events(&m, LUMI_KIND_MAGNET, "open");
 
   CHECK_INT(
