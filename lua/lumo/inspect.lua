@@ -43,6 +43,10 @@ local function inspect(value, opts)
     local s = scalar(v)
     if s then out[#out + 1] = s; return end
     local mt = getmetatable(v)
+    if type(mt) == "table" and mt.__name == "lumo.Event" then
+      v = v:copy() -- shown as the table it copies to
+      mt = nil
+    end
     if type(mt) == "table" and mt.__tostring then out[#out + 1] = tostring(v); return end
     if type(v) ~= "table" then
       out[#out + 1] = "<" .. tostring(v) .. ">"

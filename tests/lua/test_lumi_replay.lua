@@ -52,6 +52,23 @@ local done = lumo.on("replay_done", function()
   T.eq(odd and odd.data.mystery, "42x", "unknown fields pass through")
   T.eq(odd and odd.device.kind, "unknown", "unknown model kept, kind unknown")
   T.eq(odd and odd.device.model, "lumi.new_gadget", "model kept as sent")
+  -- Events kept past their handler stay whole; they are read-only.
+  T.eq(tostring(on), "lumo.Event on from 158d000200d554", "an event's tostring")
+  T.eq(on.data, on.data, "ev.data is one table, made on first read")
+  local ok, err = pcall(function() on.extra = 1 end)
+  T.ok(not ok and err:find("read%-only"), "writing to an event is an error")
+  local copy = on:copy()
+  copy.extra = 1
+  T.eq(copy.extra, 1, "ev:copy() is a plain table")
+  T.eq(copy.data.status, "on", "with the data")
+  T.eq(copy.device.sid, "158d000200d554", "and the device")
+  copy.data.status = "changed"
+  T.eq(on.data.status, "on", "a copy's data is its own")
+  local keys = {}
+  for k in pairs(on) do keys[#keys + 1] = k end
+  T.eq(table.concat(keys, ","), "name,device,model,data,time", "pairs over an event")
+  T.ok(require("lumo.inspect")(ht):find("temperature = 23.33", 1, true),
+       "lumo.inspect shows an event's fields")
   T.eq(gw.stats.bad, 3, "truncated, non-JSON and bad data string counted")
   T.eq(#gw:devices(), 7, "devices joined the registry as they reported")
   os.remove(path)
