@@ -94,8 +94,8 @@ int lumi_gw_send(lumi_gw_t *gw, const lumi_msg_t *m, int multicast_whois) {
 
 /* ---- events ---- */
 
-static void emit(lumi_gw_t *gw, device_t *dev, const char *name, const value_t *values,
-                 size_t n) {
+void lumi_gw_emit(lumi_gw_t *gw, device_t *dev, const char *name, const value_t *values,
+                  size_t n) {
   device_payload_t p = {.dev = dev, .values = values, .nvalues = n};
   bus_event_t ev = {.name = name,
                     .device = dev->id,
@@ -119,7 +119,7 @@ static void set_online(lumi_gw_t *gw, device_t *dev, int online) {
     log_warn(WHERE, "%s %s (%s) went silent: offline",
              dev == gw->self ? "gateway" : "device", dev->id,
              dev->model ? dev->model : "?");
-  emit(gw, dev, online ? "online" : "offline", NULL, 0);
+  lumi_gw_emit(gw, dev, online ? "online" : "offline", NULL, 0);
 }
 
 size_t lumi_gw_values(const lumi_msg_t *m, value_t *out, size_t max) {
@@ -210,7 +210,7 @@ void lumi_gw_apply(lumi_gw_t *gw, lumi_msg_t *m, int from_poll) {
   }
 
   if (m->cmd == LUMI_CMD_HEARTBEAT) {
-    if (dev == gw->self) emit(gw, dev, "heartbeat", values + 2, n);
+    if (dev == gw->self) lumi_gw_emit(gw, dev, "heartbeat", values + 2, n);
     return;
   }
   if (m->cmd != LUMI_CMD_REPORT && !(from_poll && any_changed)) return;
@@ -235,10 +235,10 @@ void lumi_gw_apply(lumi_gw_t *gw, lumi_msg_t *m, int from_poll) {
       *data = (value_t){
           .key = "seconds", .type = VALUE_NUMBER, .num = m->attrs[evs[i].attr].num};
     }
-    emit(gw, dev, evs[i].name, data, n + extra);
+    lumi_gw_emit(gw, dev, evs[i].name, data, n + extra);
   }
   gw->stats.reports++;
-  emit(gw, dev, "report", values + 2, n);
+  lumi_gw_emit(gw, dev, "report", values + 2, n);
 }
 
 /* ---- discovery ---- */
@@ -268,6 +268,7 @@ void lumi_gw_found(lumi_gw_t *gw, lumi_msg_t *m, struct in_addr from) {
     gw->proto = m->proto ? m->proto : 1;
     gw->ready = 1;
     if (gw->on_ready) gw->on_ready(gw, gw->on_ready_arg);
+    lumi_gw_emit(gw, gw->self, "ready", NULL, 0);
     return;
   }
   device_set_parent(gw->self, NULL);
@@ -348,6 +349,14 @@ static void bad_input(lumi_gw_t *gw, const char *what, const char *buf, size_t l
   gw->last_bad_log = now;
 }
 
+/* Reads of every device of this gateway, behind whatever is queued: their
+ * replies raise events for the values that changed while reports were
+ * lost (polling covers one device per heartbeat period only). */
+static void resync(lumi_gw_t *gw) {
+  for (device_t *d = gw->eng->devices.head; d; d = d->next)
+    if (d->driver == gw) lumi_req_push(gw, lumi_req_new(REQ_READ, d->id));
+}
+
 static void handle_mcast(lumi_gw_t *gw, const char *buf, size_t len,
                          struct in_addr from) {
   gw->stats.datagrams++;
@@ -379,7 +388,11 @@ static void handle_mcast(lumi_gw_t *gw, const char *buf, size_t len,
   if (gw->self) gw->self->last_seen = now;
   if (gw->gw_silent) {
     gw->gw_silent = 0;
-    log_info(WHERE, "multicast from gateway %s is arriving again", gw->sid);
+    log_info(WHERE,
+             "multicast from gateway %s is arriving again: reading every device "
+             "once, for changes missed meanwhile",
+             gw->sid);
+    resync(gw);
   }
   if (m->cmd == LUMI_CMD_HEARTBEAT) {
     gw->stats.heartbeats++;
@@ -510,6 +523,12 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents) {
     return;
   }
   if (now - gw->last_join >= REJOIN_EVERY) rejoin(gw, NULL);
+  if (!gw->ready && gw->list_failed_at > 0 &&
+      now - gw->list_failed_at >= LUMI_LIST_RETRY) {
+    gw->list_failed_at = 0;
+    log_info(WHERE, "asking gateway %s for its device list again", gw->sid);
+    lumi_req_push(gw, lumi_req_new(REQ_LIST, gw->sid));
+  }
 
   /* Multicast silence: re-join at once, then poll by unicast until it
    * comes back. */
@@ -712,6 +731,14 @@ int lumi_gw_ready(const lumi_gw_t *gw) {
 
 const lumi_gw_stats_t *lumi_gw_stats(const lumi_gw_t *gw) {
   return &gw->stats;
+}
+
+int lumi_gw_address(const lumi_gw_t *gw, char ip[16], int *port, int *proto) {
+  if (!gw->sid[0] || !gw->have_addr) return -1;
+  net_ipv4_str(gw->gw_addr, ip);
+  *port = gw->port;
+  *proto = gw->proto ? gw->proto : 1;
+  return 0;
 }
 
 void lumi_gw_on_ready(lumi_gw_t *gw, lumi_gw_ready_fn fn, void *arg) {

@@ -44,6 +44,9 @@ device_t *lumi_gw_device(lumi_gw_t *gw);
 /* Whether discovery and the device list are complete. */
 int lumi_gw_ready(const lumi_gw_t *gw);
 const lumi_gw_stats_t *lumi_gw_stats(const lumi_gw_t *gw);
+/* The gateway's address (dotted quad), command port and protocol version
+ * (1 or 2); -1 while it is not found yet. */
+int lumi_gw_address(const lumi_gw_t *gw, char ip[16], int *port, int *proto);
 
 /* Writes attributes (normalised names) to one of the gateway's devices,
  * through this gateway: keyed, acknowledged, retried. -1 when the gateway
@@ -61,7 +64,11 @@ int lumi_gw_write(lumi_gw_t *gw, device_t *dev, const value_t *values, size_t n,
  * `from_ip` (replaying captures; the benchmark). */
 void lumi_gw_feed(lumi_gw_t *gw, const char *buf, size_t len, const char *from_ip);
 
-/* Called once the gateway is found and its device list loaded. */
+/* Called once the gateway is found and its device list loaded; then the
+ * event "ready" is dispatched for the gateway's device too. A device list
+ * that does not come is asked for again every LUMI_LIST_RETRY seconds;
+ * devices that report meanwhile join the registry all the same. */
+#define LUMI_LIST_RETRY 30.0
 typedef void (*lumi_gw_ready_fn)(lumi_gw_t *gw, void *arg);
 void lumi_gw_on_ready(lumi_gw_t *gw, lumi_gw_ready_fn fn, void *arg);
 

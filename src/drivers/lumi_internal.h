@@ -63,7 +63,8 @@ struct lumi_gw {
   ev_timer req_timer;
   double last_mcast; /* last multicast datagram from the gateway */
   double last_join, last_whois, last_poll;
-  int gw_silent; /* multicast considered lost: polling by unicast */
+  int gw_silent;         /* multicast considered lost: polling by unicast */
+  double list_failed_at; /* the device list went unanswered then; 0: not */
   device_t *poll_next;
 
   request_t *queue, *queue_tail; /* head is in flight */
@@ -98,6 +99,9 @@ extern const device_ops_t lumi_device_ops;
 /* lumi_gateway.c, used by the requests */
 void lumi_gw_found(lumi_gw_t *gw, lumi_msg_t *m, struct in_addr from);
 void lumi_gw_apply(lumi_gw_t *gw, lumi_msg_t *m, int from_poll);
+/* Dispatches a device event now, with these values as its data. */
+void lumi_gw_emit(lumi_gw_t *gw, device_t *dev, const char *name, const value_t *values,
+                  size_t n);
 void lumi_gw_list_loaded(lumi_gw_t *gw, lumi_msg_t *m);
 int lumi_gw_send(lumi_gw_t *gw, const lumi_msg_t *m, int multicast_whois);
 /* Converts attributes to values (normalised); returns how many. */

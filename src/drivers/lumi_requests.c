@@ -72,8 +72,15 @@ static void finish(lumi_gw_t *gw, request_t *r, const char *err, const value_t *
     r->done(r->arg, err, v, n);
   else if (err && r->kind == REQ_WRITE)
     log_error(WHERE, "write to %s failed: %s", r->sid, err);
+  if (err && r->kind == REQ_LIST && !gw->ready) {
+    /* Not ready without a list: ask again later (on_tick). */
+    log_warn(WHERE,
+             "gateway %s did not send its device list (%s): asking again in %.0f s; "
+             "devices that report meanwhile are added as they do",
+             gw->sid, err, LUMI_LIST_RETRY);
+    gw->list_failed_at = timer_now();
+  }
   req_free(r);
-  (void)gw;
 }
 
 /* Turns the request into its datagram; 0 on success. */
@@ -138,6 +145,7 @@ void lumi_req_start(lumi_gw_t *gw) {
         gw->ready = 1;
         log_info(WHERE, "gateway %s ready", gw->sid);
         if (gw->on_ready) gw->on_ready(gw, gw->on_ready_arg);
+        if (gw->self) lumi_gw_emit(gw, gw->self, "ready", NULL, 0);
       }
       continue;
     }

@@ -63,8 +63,8 @@ static int lumi_gateway(lua_State *L) {
   runtime_t *rt = runtime_from(L);
   luaL_checktype(L, 1, LUA_TTABLE);
   static const char *const known[] = {
-      "password",       "ip",      "interface", "sid",    "names", "heartbeat",
-      "device_timeout", "timeout", "dedupe",    "replay", NULL};
+      "password",       "ip",      "interface", "sid",         "names",  "heartbeat",
+      "device_timeout", "timeout", "dedupe",    "recv_buffer", "replay", NULL};
   lua_pushnil(L);
   while (lua_next(L, 1)) {
     const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
@@ -74,7 +74,8 @@ static int lumi_gateway(lua_State *L) {
       return luaL_error(
           L,
           "lumo.lumi.gateway: unknown option '%s' (options: password, ip, "
-          "interface, sid, names, heartbeat, device_timeout, timeout, dedupe, replay)",
+          "interface, sid, names, heartbeat, device_timeout, timeout, dedupe, "
+          "recv_buffer, replay)",
           k);
     lua_pop(L, 1);
   }
@@ -89,6 +90,14 @@ static int lumi_gateway(lua_State *L) {
       .dedupe = opt_seconds(L, 1, "dedupe"),
       .replay = opt_string(L, 1, "replay"),
   };
+  if (lua_getfield(L, 1, "recv_buffer") != LUA_TNIL) {
+    lua_Integer b = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+    if (b < 65536 || b > 256 << 20)
+      return luaL_error(L, "lumo.lumi.gateway: 'recv_buffer' must be a whole number of "
+                           "bytes from 65536 to 268435456");
+    cfg.recv_buffer = (int)b;
+  }
+  lua_pop(L, 1);
   const char *names[2 * MAX_NAMES];
   if (lua_getfield(L, 1, "names") == LUA_TTABLE) {
     lua_pushnil(L);
@@ -232,6 +241,15 @@ static int gw_index(lua_State *L) {
       lua_pushstring(L, sid);
     else
       lua_pushnil(L);
+  } else if (strcmp(k, "ip") == 0 || strcmp(k, "port") == 0 || strcmp(k, "proto") == 0) {
+    char ip[16];
+    int port, proto;
+    if (!g->gw || lumi_gw_address(g->gw, ip, &port, &proto) != 0)
+      lua_pushnil(L);
+    else if (k[0] == 'i')
+      lua_pushstring(L, ip);
+    else
+      lua_pushinteger(L, k[1] == 'o' ? port : proto);
   } else if (strcmp(k, "ready") == 0) {
     lua_pushboolean(L, g->gw && lumi_gw_ready(g->gw));
   } else if (strcmp(k, "online") == 0) {

@@ -13,6 +13,14 @@ T.ok(tostring(gw):find("lumo.lumi.Gateway", 1, true), "tostring of a gateway")
 T.raises(function() lumo.lumi.gateway{pasword = "x"} end, "unknown option 'pasword'")
 T.raises(function() lumo.lumi.gateway{password = "short"} end, "password must be the 16 characters")
 T.raises(function() lumo.lumi.gateway{interface = "eth0"} end, "interface must be an IPv4 address")
+T.raises(function() lumo.lumi.gateway{recv_buffer = 10} end, "'recv_buffer' must be a whole number")
+T.eq(gw.ip, nil, "no address before the gateway is found")
+local ready_events = 0
+local ready_sub = gw:on("ready", function(ev)
+  ready_events = ready_events + 1
+  T.eq(ev.device.sid, "7811dcb7a982", "the ready event is the gateway's")
+  T.eq(gw.ready, true, "gw.ready when the ready event comes")
+end)
 
 local seen = {}
 local sub = lumo.on("*", function(ev)
@@ -34,6 +42,10 @@ sim.steps{
   end,
   function(next)
     T.eq(gw.sid, "7811dcb7a982", "gateway sid from discovery")
+    T.eq(gw.ip, "127.0.0.2", "gw.ip: where the gateway answered from")
+    T.eq(gw.port, 9898, "gw.port")
+    T.eq(gw.proto, V1 and 1 or 2, "gw.proto")
+    T.eq(ready_events, 1, "one ready event")
     local devs = gw:devices()
     T.eq(#devs, 5, "sub-devices from the device list")
     local kinds = {}
@@ -153,6 +165,7 @@ sim.steps{
     T.raises(function() gw:device(sim.MOTION):on() end, "is not a plug or wall switch")
     T.raises(function() gw:device("nope"):read() end, "device 'nope' is not known")
     sub:off()
+    ready_sub:off()
     gw:close()
     T.raises(function() gw:devices() end, "the gateway was closed")
     local s = lumo.stats()
