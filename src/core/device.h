@@ -22,9 +22,9 @@ typedef struct {
   value_type_t type;
   double num;      /* NUMBER, BOOL (0/1) */
   const char *str; /* STRING, JSON */
-  /* key is a string with static storage (a driver's vocabulary): a store
-   * may keep the pointer, and compare by it, instead of copying */
-  unsigned char key_static;
+  /* key (str) is a string with static storage (a driver's vocabulary): a
+   * store may keep the pointer, and compare by it, instead of copying */
+  unsigned char key_static, str_static;
 } value_t;
 
 typedef struct device device_t;

@@ -132,6 +132,7 @@ size_t lumi_gw_values(const lumi_msg_t *m, value_t *out, size_t max) {
      * message not normalised can never pass off a buffer as static. */
     v->key_static = a->id > LUMI_A_OTHER && a->id < LUMI_A_COUNT &&
                     a->key == lumi_attr_name((lumi_attr_id_t)a->id);
+    v->str_static = v->key_static && a->str_static && a->type == LUMI_VAL_STRING;
     v->num = a->num;
     v->str = a->str;
     switch (a->type) {
@@ -226,14 +227,17 @@ void lumi_gw_apply(lumi_gw_t *gw, lumi_msg_t *m, int from_poll) {
     if (evs[i].channel >= 0) {
       data--;
       extra++;
-      *data = (value_t){.key = "channel", .type = VALUE_NUMBER, .num = evs[i].channel};
+      *data = (value_t){
+          .key = "channel", .key_static = 1, .type = VALUE_NUMBER, .num = evs[i].channel};
     }
     if (strcmp(evs[i].name, "no_motion") == 0 &&
         m->attrs[evs[i].attr].type == LUMI_VAL_NUMBER) {
       data--;
       extra++;
-      *data = (value_t){
-          .key = "seconds", .type = VALUE_NUMBER, .num = m->attrs[evs[i].attr].num};
+      *data = (value_t){.key = "seconds",
+                        .key_static = 1,
+                        .type = VALUE_NUMBER,
+                        .num = m->attrs[evs[i].attr].num};
     }
     lumi_gw_emit(gw, dev, evs[i].name, data, n + extra);
   }

@@ -83,15 +83,17 @@ void ldevice_push_dev(lua_State *L, const device_t *dev) {
 }
 
 void lumo_push_values(lua_State *L, const value_t *values, size_t n) {
+  runtime_t *rt = runtime_from(L);
   lua_createtable(L, 0, (int)n);
   for (size_t i = 0; i < n; i++) {
     const value_t *v = &values[i];
     if (v->type != VALUE_NUMBER && v->type != VALUE_BOOL && v->type != VALUE_STRING &&
         v->type != VALUE_JSON)
       continue;
-    /* Static keys are the same pointer every time: Lua's string cache,
-     * keyed by address, finds them without hashing. */
-    lua_pushstring(L, v->key);
+    if (v->key_static)
+      lstatic_push(L, &rt->strings, v->key);
+    else
+      lua_pushstring(L, v->key);
     switch (v->type) {
     case VALUE_NUMBER:
       if (v->num == floor(v->num) && fabs(v->num) < 9007199254740992.0)
@@ -104,7 +106,10 @@ void lumo_push_values(lua_State *L, const value_t *values, size_t n) {
       break;
     case VALUE_STRING:
     case VALUE_JSON:
-      lua_pushstring(L, v->str ? v->str : "");
+      if (v->str_static && v->str)
+        lstatic_push(L, &rt->strings, v->str);
+      else
+        lua_pushstring(L, v->str ? v->str : "");
       break;
     default:
       break;
@@ -125,6 +130,7 @@ size_t lumo_check_values(lua_State *L, int t, value_t *out, size_t max,
     if (n == max) luaL_error(L, "%s: more than %d attributes", fname, (int)max);
     value_t *v = &out[n++];
     v->key = lua_tostring(L, -2);
+    v->key_static = v->str_static = 0;
     v->str = NULL;
     v->num = 0;
     switch (lua_type(L, -1)) {

@@ -53,7 +53,8 @@ const void *levent_push(lua_State *L, const bus_event_t *ev) {
   for (size_t i = 0; i < nv; i++) {
     const value_t *v = &p->values[i];
     if (!v->key_static) bytes += strlen(v->key) + 1;
-    if (v->type == VALUE_STRING || v->type == VALUE_JSON) bytes += size_of(v->str);
+    if ((v->type == VALUE_STRING || v->type == VALUE_JSON) && !v->str_static)
+      bytes += size_of(v->str);
   }
   levent_t *e = lua_newuserdatauv(L, sizeof *e + nv * sizeof(value_t) + bytes, 1);
   e->time = ev->time;
@@ -70,7 +71,8 @@ const void *levent_push(lua_State *L, const bus_event_t *ev) {
     value_t *c = &e->values[i];
     *c = *v;
     if (!v->key_static) c->key = copy(&at, v->key);
-    if (v->type == VALUE_STRING || v->type == VALUE_JSON) c->str = copy(&at, v->str);
+    if ((v->type == VALUE_STRING || v->type == VALUE_JSON) && !v->str_static)
+      c->str = copy(&at, v->str);
   }
   lua_rawgeti(L, LUA_REGISTRYINDEX, rt->evmeta);
   lua_setmetatable(L, -2);

@@ -10,6 +10,7 @@
 #define LUMO_LUA_RUNTIME_H
 
 #include "core/engine.h"
+#include "lua/lstatic.h"
 
 #include <lua.h>
 #include <signal.h>
@@ -50,6 +51,7 @@ struct runtime {
   struct rule_file *files;
   int evmeta;            /* registry ref of the lumo.Event metatable (levent.c) */
   const void *cur_event; /* the event being delivered to a handler, or NULL */
+  lstatic_t strings;     /* Lua strings of static C strings (lstatic.h) */
   int devcache;          /* registry ref of {[device_t*] = lumo.Device} (ldevice.c) */
 };
 

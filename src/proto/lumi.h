@@ -62,6 +62,7 @@ typedef struct {
    * also points known keys and word values at static strings; undefined
    * before. */
   int id;
+  unsigned char str_static; /* str is a vocabulary word (set with id) */
 } lumi_attr_t;
 
 /* One sub-device of a device list (get_id_list_ack: sid only; discovery_rsp:

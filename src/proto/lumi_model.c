@@ -222,13 +222,14 @@ static void set_number(lumi_attr_t *a, double v) {
   a->type = LUMI_VAL_NUMBER;
   a->num = v;
   a->str = NULL;
+  a->str_static = 0;
 }
 
 static void rename_attr(lumi_attr_t *a, lumi_kind_t kind) {
   lumi_attr_id_t to = renamed((lumi_attr_id_t)a->id, kind);
   if ((int)to == a->id) {
     if (kind == LUMI_KIND_LEAK && to == LUMI_A_STATUS && str_is(a, "normal"))
-      a->str = "no_leak";
+      a->str = lumi_word("no_leak", 7), a->str_static = 1;
     return;
   }
   if (to == LUMI_A_ALARM) {
@@ -243,7 +244,7 @@ static void rename_attr(lumi_attr_t *a, lumi_kind_t kind) {
   a->id = to;
   a->key = lumi_attr_name(to);
   if (kind == LUMI_KIND_LEAK && to == LUMI_A_STATUS && str_is(a, "normal"))
-    a->str = "no_leak";
+    a->str = lumi_word("no_leak", 7), a->str_static = 1;
 }
 
 /* Converts a numeric attribute; 0 when it is an invalid marker to drop. */
@@ -262,6 +263,7 @@ static int convert(lumi_attr_t *a) {
  * words, at the vocabulary's static strings. */
 static void intern(lumi_attr_t *a) {
   size_t n = strlen(a->key);
+  a->str_static = 0;
   a->id = lumi_attr_id(a->key, n);
   if (a->id == LUMI_A_OTHER) return;
   a->key = lumi_attr_name((lumi_attr_id_t)a->id);
@@ -278,7 +280,10 @@ static void intern(lumi_attr_t *a) {
   case LUMI_A_WLEAK_STATUS:
   case LUMI_A_CUBE_STATUS: {
     const char *w = lumi_word(a->str, strlen(a->str));
-    if (w) a->str = w;
+    if (w) {
+      a->str = w;
+      a->str_static = 1;
+    }
     break;
   }
   default:
