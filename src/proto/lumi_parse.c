@@ -1,6 +1,9 @@
-/* Lumi gateway datagrams to lumi_msg_t: one walk over the top-level object,
- * a second parse of a v1 `data` string, every string copied into msg->text. */
+/* Lumi gateway datagrams to lumi_msg_t. lumi_parse tries the flat scanner
+ * (lumi_flat.c) first; what it does not take comes here: cJSON, one walk
+ * over the top-level object, a second parse of a v1 `data` string, every
+ * string copied into msg->text. */
 #include "proto/lumi.h"
+#include "proto/lumi_parse_internal.h"
 
 #include "core/mem.h"
 
@@ -14,6 +17,11 @@ static const struct {
   const char *name;
   lumi_cmd_t cmd;
 } cmd_names[] = {
+    /* what gateways send most, first: lumi_cmd_lookup runs per datagram */
+    {"report", LUMI_CMD_REPORT},
+    {"heartbeat", LUMI_CMD_HEARTBEAT},
+    {"read_ack", LUMI_CMD_READ_ACK},
+    {"write_ack", LUMI_CMD_WRITE_ACK},
     {"whois", LUMI_CMD_WHOIS},
     {"iam", LUMI_CMD_IAM},
     {"get_id_list", LUMI_CMD_GET_ID_LIST},
@@ -21,18 +29,25 @@ static const struct {
     {"discovery", LUMI_CMD_DISCOVERY},
     {"discovery_rsp", LUMI_CMD_DISCOVERY_RSP},
     {"read", LUMI_CMD_READ},
-    {"read_ack", LUMI_CMD_READ_ACK},
     {"read_rsp", LUMI_CMD_READ_ACK},
     {"write", LUMI_CMD_WRITE},
-    {"write_ack", LUMI_CMD_WRITE_ACK},
     {"write_rsp", LUMI_CMD_WRITE_ACK},
-    {"report", LUMI_CMD_REPORT},
-    {"heartbeat", LUMI_CMD_HEARTBEAT},
     {"server_ack", LUMI_CMD_SERVER_ACK},
 };
 #define NCMDS (sizeof cmd_names / sizeof cmd_names[0])
 
+/* The names are distinct, so the first match is the only one (and the
+ * order of the table is free). Comparing first bytes before calling strcmp
+ * keeps this cheap on the fast path. */
+lumi_cmd_t lumi_cmd_lookup(const char *name) {
+  for (size_t i = 0; i < NCMDS; i++)
+    if (cmd_names[i].name[0] == name[0] && strcmp(name, cmd_names[i].name) == 0)
+      return cmd_names[i].cmd;
+  return LUMI_CMD_UNKNOWN;
+}
+
 const char *lumi_cmd_name(lumi_cmd_t cmd, int proto) {
+  if (cmd == LUMI_CMD_UNKNOWN) return ""; /* every parse starts so: skip the search */
   if (cmd == LUMI_CMD_READ_ACK) return proto == 2 ? "read_rsp" : "read_ack";
   if (cmd == LUMI_CMD_WRITE_ACK) return proto == 2 ? "write_rsp" : "write_ack";
   for (size_t i = 0; i < NCMDS; i++)
@@ -426,9 +441,7 @@ static int top_member(parser_t *p, const cJSON *it) {
   if (strcmp(k, "cmd") == 0) {
     int rc = put_string(p, it, &msg->cmd_name, 0, 0);
     if (rc) return rc;
-    msg->cmd = LUMI_CMD_UNKNOWN;
-    for (size_t i = 0; i < NCMDS; i++)
-      if (strcmp(msg->cmd_name, cmd_names[i].name) == 0) msg->cmd = cmd_names[i].cmd;
+    msg->cmd = lumi_cmd_lookup(msg->cmd_name);
     return LUMI_OK;
   }
   if (strcmp(k, "sid") == 0) return put_string(p, it, &msg->sid, LUMI_SID_MAX, 0);
@@ -491,7 +504,7 @@ static void scratch_free(void *p) {
   free(p);
 }
 
-int lumi_parse(const char *buf, size_t len, lumi_msg_t *msg) {
+int lumi_parse_json(const char *buf, size_t len, lumi_msg_t *msg) {
   assert(buf || len == 0);
   if (len > LUMI_MAX_DATAGRAM) return LUMI_ETOOBIG;
   /* A C sender may include its string terminator; a NUL anywhere else is
@@ -520,4 +533,10 @@ int lumi_parse(const char *buf, size_t len, lumi_msg_t *msg) {
   scratch_free(copy);
   cJSON_InitHooks(NULL);
   return rc;
+}
+
+int lumi_parse(const char *buf, size_t len, lumi_msg_t *msg) {
+  assert(buf || len == 0);
+  int rc = lumi_parse_flat(buf, len, msg);
+  return rc == LUMI_FLAT_FALLBACK ? lumi_parse_json(buf, len, msg) : rc;
 }
