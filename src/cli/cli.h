@@ -42,6 +42,12 @@ int cli_engine_start(engine_t *eng, runtime_t *rt, const cli_engine_opts_t *o,
                      char **files, int nfiles);
 void cli_engine_stop(engine_t *eng, runtime_t *rt);
 
+/* An option's value as a number from lo to hi (seconds, a rate): returns 0
+ * with *out set, or -1 if it is not a finite number in that range. */
+int cli_parse_number(const char *arg, double lo, double hi, double *out);
+/* 1 if s is a dotted-quad IPv4 address, else 0. */
+int cli_is_ipv4(const char *s);
+
 int cmd_run(int argc, char **argv);
 int cmd_repl(int argc, char **argv);
 int cmd_sim(int argc, char **argv);

@@ -1,10 +1,13 @@
-/* Shared pieces of the subcommands: usage errors and engine start-up. */
+/* Shared pieces of the subcommands: usage errors, option values and engine
+ * start-up. */
 #include "cli/cli.h"
 
 #include "core/log.h"
 #include "lua/rules.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +48,20 @@ int cli_engine_option(const char *cmd, int opt, const char *arg, cli_engine_opts
     return 1;
   }
   return 0;
+}
+
+int cli_parse_number(const char *arg, double lo, double hi, double *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(arg, &end);
+  if (end == arg || *end || errno || !isfinite(v) || v < lo || v > hi) return -1;
+  *out = v;
+  return 0;
+}
+
+int cli_is_ipv4(const char *s) {
+  struct in_addr a;
+  return inet_pton(AF_INET, s, &a) == 1;
 }
 
 static void reload_on_hup(engine_t *eng, void *rt) {

@@ -1,6 +1,8 @@
 /* Output of `lumo lumi`: values and devices as JSON, and JSON records as
  * JSON lines, aligned tables or key=value pairs, so every subcommand prints
  * its data one way whatever its shape. */
+#include "cli/lumi_cli.h"
+
 #include "core/bus.h"
 #include "core/device.h"
 #include "core/mem.h"
@@ -11,15 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* Declared in lumi.c, which uses them. */
-void lumi_print_gateways(FILE *out, const cJSON *gateways, int json);
-void lumi_print_devices(FILE *out, const registry_t *reg, const void *driver, int json);
-void lumi_print_state(FILE *out, const device_t *dev, const value_t *values, size_t n,
-                      int json);
-void lumi_print_written(FILE *out, const device_t *dev, const value_t *written,
-                        size_t nwritten, const value_t *ack, size_t nack, int json);
-void lumi_print_event(FILE *out, const bus_event_t *ev, int json);
 
 static cJSON *value_json(value_type_t type, double num, const char *str) {
   switch (type) {

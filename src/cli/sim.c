@@ -5,10 +5,7 @@
 #include "core/log.h"
 #include "sim/lumi_sim.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,20 +74,6 @@ static const char lumi_help_tail[] =
     "exit status: 0 after SIGINT or SIGTERM, 1 if the sockets cannot be opened,\n"
     "2 on bad usage.\n";
 
-static int parse_seconds(const char *arg, double lo, double *out) {
-  char *end;
-  errno = 0;
-  double v = strtod(arg, &end);
-  if (end == arg || *end || errno || !isfinite(v) || v < lo || v > 86400) return -1;
-  *out = v;
-  return 0;
-}
-
-static int is_ipv4(const char *s) {
-  struct in_addr a;
-  return inet_pton(AF_INET, s, &a) == 1;
-}
-
 static int cmd_sim_lumi(int argc, char **argv) {
   enum {
     OPT_BIND = 0x200,
@@ -148,7 +131,7 @@ static int cmd_sim_lumi(int argc, char **argv) {
       return EXIT_OK;
     case OPT_BIND:
     case OPT_IFACE:
-      if (!is_ipv4(optarg))
+      if (!cli_is_ipv4(optarg))
         return cli_usage_error(cmd, "--%s needs an IPv4 address, not '%s'",
                                opt == OPT_BIND ? "bind" : "interface", optarg);
       if (opt == OPT_BIND)
@@ -182,28 +165,23 @@ static int cmd_sim_lumi(int argc, char **argv) {
       o.proto = optarg[0] - '0';
       break;
     case OPT_HEARTBEAT:
-      if (parse_seconds(optarg, 0.01, &o.heartbeat))
+      if (cli_parse_number(optarg, 0.01, 86400, &o.heartbeat))
         return cli_usage_error(
             cmd, "--heartbeat needs seconds from 0.01 to 86400, not '%s'", optarg);
       break;
     case OPT_DEV_HEARTBEAT:
-      if (parse_seconds(optarg, 0, &o.device_heartbeat) ||
+      if (cli_parse_number(optarg, 0, 86400, &o.device_heartbeat) ||
           (o.device_heartbeat > 0 && o.device_heartbeat < 0.01))
         return cli_usage_error(
             cmd,
             "--device-heartbeat needs seconds from 0.01 to 86400 (0 = none), not '%s'",
             optarg);
       break;
-    case OPT_RANDOM: {
-      char *end;
-      errno = 0;
-      o.random_rate = strtod(optarg, &end);
-      if (end == optarg || *end || errno || !(o.random_rate >= 0) ||
-          o.random_rate > 100000)
+    case OPT_RANDOM:
+      if (cli_parse_number(optarg, 0, 100000, &o.random_rate))
         return cli_usage_error(
             cmd, "--random needs reports per second from 0 to 100000, not '%s'", optarg);
       break;
-    }
     case OPT_DEVICES:
     case OPT_DEVICE:
       if (ndevopts == (int)(sizeof devopts / sizeof devopts[0]))
