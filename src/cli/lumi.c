@@ -115,8 +115,8 @@ static const char listen_help[] =
     "Prints device events as they happen, one a line: time, device, model, event\n"
     "and its data as KEY=VALUE. A report that means an event (motion, open, on,\n"
     "click...) is printed as that event; other reports as 'report'. Heartbeats\n"
-    "are not printed unless asked for with --event. Runs until SIGINT, --count\n"
-    "or --for.\n"
+    "and the gateway's 'ready' are not printed unless asked for with --event.\n"
+    "Runs until SIGINT, --count or --for.\n"
     "\n"
     "options:\n" GW_OPTS_HELP
     "  --event NAME        only events with this name (repeatable; '*' is every\n"

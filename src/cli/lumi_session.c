@@ -151,10 +151,10 @@ static void act_write(session_t *s) {
 
 static int is_named_event(const char *name) {
   return strcmp(name, "report") && strcmp(name, "heartbeat") && strcmp(name, "online") &&
-         strcmp(name, "offline");
+         strcmp(name, "offline") && strcmp(name, "ready");
 }
 
-/* By default every event but heartbeats, and a report only when the same
+/* By default every event but heartbeats and "ready", and a report only when the same
  * message raised no named event (its data came with that event already):
  * the driver raises a message's named events, then its report, with
  * nothing in between. */
@@ -169,7 +169,7 @@ static void on_event(bus_handler_t *h, const bus_event_t *ev) {
   int want = o->nevents == 0;
   for (int i = 0; i < o->nevents; i++)
     want |= !strcmp(o->events[i], "*") || !strcmp(o->events[i], ev->name);
-  if (o->nevents == 0 && (!strcmp(ev->name, "heartbeat") ||
+  if (o->nevents == 0 && (!strcmp(ev->name, "heartbeat") || !strcmp(ev->name, "ready") ||
                           (!strcmp(ev->name, "report") && after_named == p->dev)))
     want = 0;
   if (o->ndevices) {

@@ -9,7 +9,9 @@
  * the system: it is bounded by the most the rules ever held at once.
  *
  * Built with AddressSanitizer, the plain allocator is used instead, so that
- * it still sees every Lua object's bounds and lifetime. */
+ * it still sees every Lua object's bounds and lifetime; LUMO_LUA_ALLOC=pool
+ * or =plain overrides the choice (the test suite runs the Lua tests once
+ * more with the pool). */
 #include "lua/lalloc.h"
 
 #include <stdint.h>
@@ -128,7 +130,14 @@ lalloc_t *lalloc_new(void) {
 }
 
 lua_Alloc lalloc_fn(void) {
+  const char *env = getenv("LUMO_LUA_ALLOC");
+  if (env && strcmp(env, "plain") == 0) return plain;
+  if (env && strcmp(env, "pool") == 0) return pool;
   return LUMO_POOL ? pool : plain;
+}
+
+lua_Alloc lalloc_pool_fn(void) {
+  return pool;
 }
 
 void lalloc_free(lalloc_t *a) {
