@@ -381,19 +381,13 @@ static const luaL_Reg device_methods[] = {
 };
 
 static const luaL_Reg device_meta[] = {
-    {"__index", NULL}, /* dev_index, a closure: see lumo_open_devices */
     {"__tostring", dev_tostring},
     {"__eq", dev_eq},
     {NULL, NULL},
 };
 
 void lumo_open_devices(lua_State *L) {
-  luaL_newmetatable(L, DEVICE_META);
-  luaL_setfuncs(L, device_meta, 0);
-  lua_pushvalue(L, -1);
-  luaL_newlib(L, device_methods);
-  lua_pushcclosure(L, dev_index, 2);
-  lua_setfield(L, -2, "__index");
+  lumo_new_type(L, DEVICE_META, device_meta, device_methods, dev_index);
   lua_pop(L, 1);
   lua_newtable(L);
   runtime_from(L)->devcache = luaL_ref(L, LUA_REGISTRYINDEX);

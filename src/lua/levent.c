@@ -247,7 +247,6 @@ static const luaL_Reg event_methods[] = {
 };
 
 static const luaL_Reg event_meta[] = {
-    {"__index", NULL}, /* event_index, a closure: see lumo_open_event */
     {"__newindex", event_newindex},
     {"__pairs", event_pairs},
     {"__tostring", event_tostring},
@@ -255,11 +254,6 @@ static const luaL_Reg event_meta[] = {
 };
 
 void lumo_open_event(lua_State *L) {
-  luaL_newmetatable(L, EVENT_META);
-  luaL_setfuncs(L, event_meta, 0);
-  lua_pushvalue(L, -1);
-  luaL_newlib(L, event_methods);
-  lua_pushcclosure(L, event_index, 2);
-  lua_setfield(L, -2, "__index");
+  lumo_new_type(L, EVENT_META, event_meta, event_methods, event_index);
   runtime_from(L)->evmeta = luaL_ref(L, LUA_REGISTRYINDEX);
 }

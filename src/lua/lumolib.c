@@ -71,6 +71,17 @@ static int lumo_stats(lua_State *L) {
   return 1;
 }
 
+void lumo_new_type(lua_State *L, const char *name, const luaL_Reg *meta,
+                   const luaL_Reg *methods, lua_CFunction index) {
+  luaL_newmetatable(L, name);
+  luaL_setfuncs(L, meta, 0);
+  lua_pushvalue(L, -1);
+  lua_newtable(L);
+  luaL_setfuncs(L, methods, 0);
+  lua_pushcclosure(L, index, 2);
+  lua_setfield(L, -2, "__index");
+}
+
 static const luaL_Reg lumolib[] = {
     {"exit", lumo_exit},
     {"stats", lumo_stats},

@@ -5,10 +5,19 @@
 #include "core/bus.h"
 #include "core/device.h"
 
+#include <lauxlib.h>
 #include <lua.h>
 
 /* Opens the module (the runtime must be in the state's extra space). */
 int luaopen_lumo(lua_State *L);
+
+/* Registers a userdata type: the metatable `name` with the functions of
+ * `meta` (an "__index" entry in it is replaced), and __index = the closure
+ * index(obj, key) with two upvalues: the metatable itself (to check an
+ * object's type by identity, without a lookup by name) and a table of
+ * `methods`. Leaves the metatable on the stack. */
+void lumo_new_type(lua_State *L, const char *name, const luaL_Reg *meta,
+                   const luaL_Reg *methods, lua_CFunction index);
 
 /* Adds after/every/at/now to the table on top of the stack (ltimer.c), with
  * the runtime as upvalue. */

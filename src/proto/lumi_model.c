@@ -309,29 +309,13 @@ void lumi_normalize(lumi_msg_t *msg, lumi_kind_t kind) {
 
 /* ---- Events ------------------------------------------------------------ */
 
-static const char *const switch_words[] = {"click",
-                                           "double_click",
-                                           "long_click_press",
-                                           "long_click_release",
-                                           "long_click",
-                                           "both_click",
-                                           "double_both_click",
-                                           "long_both_click",
-                                           "shake",
-                                           NULL};
-static const char *const cube_words[] = {"flip90",    "flip180", "move",  "tap_twice",
-                                         "shake_air", "swing",   "alert", "free_fall",
-                                         "rotate",    NULL};
-static const char *const vibration_words[] = {"vibrate", "tilt", "free_fall", "actively",
-                                              NULL};
-static const char *const open_words[] = {"open", "close", NULL};
-static const char *const motion_words[] = {"motion", NULL};
-static const char *const on_words[] = {"on", "off", NULL};
-static const char *const leak_words[] = {"leak", "no_leak", NULL};
-
-/* The static word of `words` equal to a string attribute's value, or NULL. */
+/* The static word of `words` equal to a string attribute's value, or NULL.
+ * A normalised word value is usually the list's own pointer (a word in two
+ * lists, free_fall, is one list's): compared by address first. */
 static const char *word(const lumi_attr_t *a, const char *const *words) {
   if (a->type != LUMI_VAL_STRING || !a->str) return NULL;
+  for (const char *const *w = words; *w; w++)
+    if (a->str == *w) return *w;
   for (; *words; words++)
     if (strcmp(a->str, *words) == 0) return *words;
   return NULL;
@@ -353,33 +337,33 @@ static const char *event_of(const lumi_attr_t *a, lumi_kind_t kind, int *ch) {
   *ch = channel(a);
   switch (kind) {
   case LUMI_KIND_MAGNET:
-    if (status) return word(a, open_words);
+    if (status) return word(a, lumi_open_words);
     return a->id == LUMI_A_NO_CLOSE ? "no_close" : NULL;
   case LUMI_KIND_MOTION:
-    if (status) return word(a, motion_words);
+    if (status) return word(a, lumi_motion_words);
     return a->id == LUMI_A_NO_MOTION ? "no_motion" : NULL;
   case LUMI_KIND_SWITCH:
-    return status ? word(a, switch_words) : NULL;
+    return status ? word(a, lumi_switch_words) : NULL;
   case LUMI_KIND_86SW1:
   case LUMI_KIND_86SW2:
-    if (*ch >= 0 || a->id == LUMI_A_DUAL_CHANNEL) return word(a, switch_words);
+    if (*ch >= 0 || a->id == LUMI_A_DUAL_CHANNEL) return word(a, lumi_switch_words);
     return NULL;
   case LUMI_KIND_PLUG:
-    return status ? word(a, on_words) : NULL;
+    return status ? word(a, lumi_on_words) : NULL;
   case LUMI_KIND_CTRL1:
   case LUMI_KIND_CTRL2:
-    return *ch >= 0 ? word(a, on_words) : NULL;
+    return *ch >= 0 ? word(a, lumi_on_words) : NULL;
   case LUMI_KIND_LEAK:
-    return status ? word(a, leak_words) : NULL;
+    return status ? word(a, lumi_leak_words) : NULL;
   case LUMI_KIND_SMOKE:
   case LUMI_KIND_NATGAS:
     if (a->id != LUMI_A_ALARM || !attr_number(a, &v)) return NULL;
     return v == 0 ? "alarm_clear" : v == 1 || v == 2 ? "alarm" : NULL;
   case LUMI_KIND_CUBE:
     if (a->id == LUMI_A_ROTATE) return "rotate"; /* v1: "angle,ms" */
-    return status ? word(a, cube_words) : NULL;
+    return status ? word(a, lumi_cube_words) : NULL;
   case LUMI_KIND_VIBRATION:
-    return status ? word(a, vibration_words) : NULL;
+    return status ? word(a, lumi_vibration_words) : NULL;
   default:
     return NULL;
   }

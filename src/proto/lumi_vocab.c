@@ -46,39 +46,31 @@ static const char *const attr_names[LUMI_A_COUNT] = {
     [LUMI_A_MID] = "mid",
 };
 
-static const char *const words[] = {
-    "motion",
-    "open",
-    "close",
-    "click",
-    "double_click",
-    "long_click_press",
-    "long_click_release",
-    "long_click",
-    "both_click",
-    "double_both_click",
-    "long_both_click",
-    "shake",
-    "flip90",
-    "flip180",
-    "move",
-    "tap_twice",
-    "shake_air",
-    "swing",
-    "alert",
-    "free_fall",
-    "rotate",
-    "vibrate",
-    "tilt",
-    "actively",
-    "on",
-    "off",
-    "leak",
-    "no_leak",
-    "normal",
-    "alarm",
-    "unknown",
-};
+const char *const lumi_switch_words[] = {"click",
+                                         "double_click",
+                                         "long_click_press",
+                                         "long_click_release",
+                                         "long_click",
+                                         "both_click",
+                                         "double_both_click",
+                                         "long_both_click",
+                                         "shake",
+                                         NULL};
+const char *const lumi_cube_words[] = {"flip90",    "flip180", "move",  "tap_twice",
+                                       "shake_air", "swing",   "alert", "free_fall",
+                                       "rotate",    NULL};
+const char *const lumi_vibration_words[] = {"vibrate", "tilt", "free_fall", "actively",
+                                            NULL};
+const char *const lumi_open_words[] = {"open", "close", NULL};
+const char *const lumi_motion_words[] = {"motion", NULL};
+const char *const lumi_on_words[] = {"on", "off", NULL};
+const char *const lumi_leak_words[] = {"leak", "no_leak", NULL};
+/* Words normalisation looks for besides (smoke and gas alarms; v2 leak). */
+static const char *const other_words[] = {"normal", "alarm", "unknown", NULL};
+
+static const char *const *const word_lists[] = {
+    lumi_switch_words, lumi_cube_words, lumi_vibration_words, lumi_open_words,
+    lumi_motion_words, lumi_on_words,   lumi_leak_words,      other_words};
 
 #define SLOTS 256 /* a power of two, well above twice the entries */
 
@@ -111,8 +103,10 @@ static const slot_t *find(const slot_t *t, const char *s, size_t n) {
 
 __attribute__((constructor)) static void vocab_init(void) {
   for (int id = 1; id < LUMI_A_COUNT; id++) insert(attr_table, attr_names[id], id);
-  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-    insert(word_table, words[i], (int)i);
+  /* A word in two lists (free_fall) is entered once: the first list's. */
+  for (size_t l = 0; l < sizeof word_lists / sizeof word_lists[0]; l++)
+    for (const char *const *w = word_lists[l]; *w; w++)
+      if (!find(word_table, *w, strlen(*w))) insert(word_table, *w, 0);
 }
 
 lumi_attr_id_t lumi_attr_id(const char *key, size_t n) {

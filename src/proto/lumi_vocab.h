@@ -55,6 +55,15 @@ lumi_attr_id_t lumi_attr_id(const char *key, size_t n);
 /* The static name of an id ("" for LUMI_A_OTHER). */
 const char *lumi_attr_name(lumi_attr_id_t id);
 
+/* The words each kind's events are made of (NULL-terminated): a report's
+ * value that is one of these raises the event of that name. */
+extern const char *const lumi_switch_words[],
+    *const lumi_cube_words[], *const lumi_vibration_words[],
+                                  *const lumi_open_words[],
+                                      *const lumi_motion_words[],
+                                          *const lumi_on_words[],
+                                              *const lumi_leak_words[];
+
 /* The static copy of a known value word ("motion", "open", "click", "on",
  * "normal", ...: every word an event is made of), or NULL. */
 const char *lumi_word(const char *s, size_t n);
