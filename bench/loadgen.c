@@ -13,6 +13,8 @@
  * Only for the private network namespace scripts/bench makes: it sends to
  * 224.0.0.50:9898 through IP_MULTICAST_IF 127.0.0.1, from 127.0.0.2. */
 #define _GNU_SOURCE
+#include "common.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -165,12 +167,6 @@ static int gateway_heartbeat(char *out, size_t cap) {
                   "{\"cmd\":\"heartbeat\",\"model\":\"gateway\",\"sid\":\"" GW_SID
                   "\",\"short_id\":0,\"token\":\"" GW_TOKEN
                   "\",\"data\":\"{\\\"ip\\\":\\\"127.0.0.2\\\"}\"}");
-}
-
-static uint64_t realtime_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static double mono(void) {
@@ -331,8 +327,8 @@ int main(int argc, char **argv) {
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
   int fd = open_sender(from, iface);
   if (fd < 0) return 1;
-  struct sockaddr_in group = {.sin_family = AF_INET, .sin_port = htons(9898)};
-  inet_pton(AF_INET, "224.0.0.50", &group.sin_addr);
+  struct sockaddr_in group = {.sin_family = AF_INET, .sin_port = htons(BENCH_PORT)};
+  inet_pton(AF_INET, BENCH_GROUP, &group.sin_addr);
 
   static char bufs[MAX_BATCH][DGRAM_MAX];
   static struct iovec iov[MAX_BATCH];
@@ -377,7 +373,7 @@ int main(int argc, char **argv) {
       gw++;
       next_hb += 1.0;
     }
-    uint64_t ts = realtime_ns();
+    uint64_t ts = bench_realtime_ns();
     for (int i = 0; i < n && k < MAX_BATCH; i++, k++)
       iov[k].iov_len = (size_t)make_datagram(&g, ts + (uint64_t)i, bufs[k], DGRAM_MAX);
     if (send_all(fd, msgs, k) != 0) return 1;

@@ -9,25 +9,19 @@
  * --file FILE reads datagrams from lines instead of the socket (the replay
  * capture, for callgrind). Stop, output and measurements as count_rx.c. */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
+#include "common.h"
+
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <getopt.h>
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
-#define BATCH 64
-#define SLOT 4096
 #define TABLE_SIZE 4096 /* open addressing; more devices than that are not kept */
 #define MAX_STATE 8
 
@@ -121,41 +115,9 @@ static void update_state(device_t *d, const char *model, const cJSON *data, doub
   }
 }
 
-static double realtime(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static int l_now(lua_State *L) {
-  lua_pushnumber(L, realtime());
+  lua_pushnumber(L, bench_realtime());
   return 1;
-}
-
-static long long cpu_ns(void) {
-  FILE *f = fopen("/proc/self/schedstat", "r");
-  long long v = -1;
-  if (f) {
-    if (fscanf(f, "%lld", &v) != 1) v = -1;
-    fclose(f);
-  }
-  if (v < 0) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    v = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-  }
-  return v;
-}
-
-static long status_kb(const char *field) {
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  long v = -1;
-  size_t n = strlen(field);
-  while (f && fgets(line, sizeof line, f))
-    if (strncmp(line, field, n) == 0 && line[n] == ':') v = atol(line + n + 1);
-  if (f) fclose(f);
-  return v;
 }
 
 typedef struct {
@@ -185,7 +147,7 @@ static void handle(rx_t *rx, const char *buf, size_t len) {
     goto done;
   }
   device_t *d = device_for(sid);
-  if (d) update_state(d, model, data, realtime());
+  if (d) update_state(d, model, data, bench_realtime());
   if (strcmp(cmd, "report") != 0) goto done;
 
   lua_State *L = rx->L;
@@ -222,81 +184,23 @@ done:
   cJSON_Delete(root);
 }
 
-static int open_socket(const char *iface, int rcvbuf) {
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(9898)};
-  inet_pton(AF_INET, "224.0.0.50", &sa.sin_addr);
-  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-    fprintf(stderr, "naive_rx: bind 224.0.0.50:9898: %s\n", strerror(errno));
-    return -1;
+static void on_batch(void *arg, rx_batch_t *b, int n) {
+  rx_t *rx = arg;
+  for (int i = 0; i < n; i++) {
+    if (b->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
+    handle(rx, b->slots[i], b->msgs[i].msg_len);
   }
-  struct ip_mreq mr = {.imr_multiaddr = sa.sin_addr};
-  inet_pton(AF_INET, iface, &mr.imr_interface);
-  if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof mr) != 0) {
-    fprintf(stderr, "naive_rx: joining 224.0.0.50 on %s: %s\n", iface, strerror(errno));
-    return -1;
-  }
-  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-  return fd;
 }
 
 int main(int argc, char **argv) {
-  static const struct option opts[] = {{"latency", no_argument, NULL, 'L'},
-                                       {"out", required_argument, NULL, 'o'},
-                                       {"ready", required_argument, NULL, 'r'},
-                                       {"quiet", required_argument, NULL, 'q'},
-                                       {"rcvbuf", required_argument, NULL, 'b'},
-                                       {"max-seconds", required_argument, NULL, 'm'},
-                                       {"interface", required_argument, NULL, 'i'},
-                                       {"file", required_argument, NULL, 'f'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  int latency = 0, rcvbuf = 4 << 20;
-  double quiet = 0.5, max_seconds = 120;
-  const char *out = NULL, *ready = NULL, *iface = "127.0.0.1", *file = NULL;
-  int opt;
-  while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    switch (opt) {
-    case 'L':
-      latency = 1;
-      break;
-    case 'o':
-      out = optarg;
-      break;
-    case 'r':
-      ready = optarg;
-      break;
-    case 'q':
-      quiet = atof(optarg);
-      break;
-    case 'b':
-      rcvbuf = atoi(optarg);
-      break;
-    case 'm':
-      max_seconds = atof(optarg);
-      break;
-    case 'i':
-      iface = optarg;
-      break;
-    case 'f':
-      file = optarg;
-      break;
-    case 'h':
-      fputs(usage, stdout);
-      return 0;
-    default:
-      fputs(usage, stderr);
-      return 2;
-    }
-  }
+  rx_opts_t o;
+  int r = rx_parse_options(argc, argv, usage, 1, &o);
+  if (r >= 0) return r;
 
   rx_t rx = {.L = luaL_newstate()};
   lua_State *L = rx.L;
   luaL_openlibs(L);
-  const char *src = latency ? latency_handler : drain_handler;
+  const char *src = o.latency ? latency_handler : drain_handler;
   if (luaL_loadbuffer(L, src, strlen(src), "=handler") != LUA_OK) {
     fprintf(stderr, "naive_rx: %s\n", lua_tostring(L, -1));
     return 1;
@@ -308,78 +212,47 @@ int main(int argc, char **argv) {
 
   int fd = -1;
   FILE *in = NULL;
-  if (file) {
-    in = fopen(file, "r");
+  if (o.file) {
+    in = fopen(o.file, "r");
     if (!in) {
-      fprintf(stderr, "naive_rx: cannot open %s: %s\n", file, strerror(errno));
+      fprintf(stderr, "naive_rx: cannot open %s: %s\n", o.file, strerror(errno));
       return 1;
     }
-  } else if ((fd = open_socket(iface, rcvbuf)) < 0) {
+  } else if ((fd = rx_open_socket("naive_rx", o.iface, o.rcvbuf)) < 0) {
     return 1;
   }
 
-  static char slots[BATCH][SLOT];
-  struct mmsghdr msgs[BATCH];
-  struct iovec iov[BATCH];
-  for (int i = 0; i < BATCH; i++) {
-    iov[i] = (struct iovec){.iov_base = slots[i], .iov_len = SLOT};
-    msgs[i].msg_hdr = (struct msghdr){.msg_iov = &iov[i], .msg_iovlen = 1};
-  }
+  static rx_batch_t batch;
+  rx_batch_init(&batch);
 
-  long rss_idle = status_kb("VmRSS");
-  if (ready) {
-    FILE *f = fopen(ready, "w");
-    if (f) fclose(f);
-  }
-  double first = 0, last = 0, started = realtime();
-  long long cpu0 = 0;
+  long rss_idle = rx_ready(o.ready);
+  rx_span_t span = {0};
   if (in) {
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
-    first = realtime();
-    cpu0 = cpu_ns();
+    span.first = bench_realtime();
+    span.cpu0 = bench_cpu_ns();
     while ((n = getline(&line, &cap, in)) >= 0) {
       while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
       if (n == 0 || line[0] == '#') continue;
       handle(&rx, line, (size_t)n);
     }
-    last = realtime();
+    span.last = bench_realtime();
     free(line);
     fclose(in);
+    span.cpu_ns = rx.datagrams ? bench_cpu_ns() - span.cpu0 : 0;
   } else {
-    for (;;) {
-      struct pollfd p = {.fd = fd, .events = POLLIN};
-      poll(&p, 1, 20);
-      for (;;) {
-        int n = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
-        if (n <= 0) break;
-        if (rx.datagrams == 0) {
-          first = realtime();
-          cpu0 = cpu_ns();
-        }
-        for (int i = 0; i < n; i++) {
-          if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
-          handle(&rx, slots[i], msgs[i].msg_len);
-        }
-        last = realtime();
-      }
-      double now = realtime();
-      if (rx.datagrams > 0 && now - last >= quiet) break;
-      if (now - started > max_seconds) break;
-    }
+    rx_receive(fd, &batch, &o, on_batch, &rx, &span);
     close(fd);
   }
-  long long cpu = rx.datagrams ? cpu_ns() - cpu0 : 0;
 
-  FILE *f = out ? fopen(out, "w") : stdout;
+  FILE *f = o.out ? fopen(o.out, "w") : stdout;
   if (!f) return 1;
-  fprintf(f,
-          "receiver=naive\ndatagrams=%lu\nreports=%lu\nbad=%lu\nfirst=%.6f\nlast=%.6f\n",
-          rx.datagrams, rx.reports, rx.bad, first, last);
-  fprintf(f, "cpu_ns=%lld\nrss_idle_kb=%ld\nrss_end_kb=%ld\nhwm_kb=%ld\n", cpu, rss_idle,
-          status_kb("VmRSS"), status_kb("VmHWM"));
-  if (latency) {
+  fprintf(f, "receiver=naive\ndatagrams=%lu\nreports=%lu\nbad=%lu\n", rx.datagrams,
+          rx.reports, rx.bad);
+  rx_write_span(f, &span, rss_idle);
+  if (o.latency) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, summary);
     lua_call(L, 0, 4);
     if (lua_tointeger(L, -4) > 0)
