@@ -247,7 +247,11 @@ static const char *switch_key(lua_State *L, device_t *dev, int *arg) {
     channel = (int)luaL_checkinteger(L, *arg);
     (*arg)++;
   }
-  if (strcmp(kind, "plug") == 0 && channel == 0) return "status";
+  if (strcmp(kind, "plug") == 0) {
+    if (channel != 0)
+      luaL_error(L, "%s is a plug: it has one channel (0), not %d", dev->id, channel);
+    return "status";
+  }
   if (strncmp(kind, "ctrl_neutral", 12) == 0) {
     int max = kind[12] == '2' ? 1 : 0;
     if (channel < 0 || channel > max)

@@ -163,6 +163,7 @@ sim.steps{
   end,
   function()
     T.raises(function() gw:device(sim.MOTION):on() end, "is not a plug or wall switch")
+    T.raises(function() gw:device(sim.PLUG):on(1) end, "is a plug: it has one channel (0), not 1")
     T.raises(function() gw:device("nope"):read() end, "device 'nope' is not known")
     sub:off()
     ready_sub:off()
