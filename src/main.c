@@ -14,6 +14,7 @@ static const char main_help[] =
     "  repl [RULES.lua...]  interactive Lua with the engine live\n"
     "  sim lumi             run a simulated Lumi gateway on loopback, for trying rules\n"
     "  lumi discover|devices|read|write|listen   Xiaomi/Aqara gateway, one-shot\n"
+    "  onenet token         China Mobile OneNET: a device's connection token\n"
     "  help [COMMAND]       show help for a command\n"
     "  version              print the version\n"
     "\n"
@@ -23,10 +24,8 @@ static const struct {
   const char *name;
   int (*fn)(int argc, char **argv);
 } commands[] = {
-    {"run", cmd_run},
-    {"repl", cmd_repl},
-    {"sim", cmd_sim},
-    {"lumi", cmd_lumi},
+    {"run", cmd_run},   {"repl", cmd_repl},     {"sim", cmd_sim},
+    {"lumi", cmd_lumi}, {"onenet", cmd_onenet},
 };
 
 int main(int argc, char **argv) {
