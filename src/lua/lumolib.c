@@ -94,6 +94,8 @@ int luaopen_lumo(lua_State *L) {
   lumo_open_timers(L);
   lumo_open_devices(L);
   lumo_open_lumi(L);
+  lumo_open_mqtt(L);
+  lumo_open_json(L);
   open_log(L);
   lua_pushlightuserdata(L, runtime_from(L));
   luaL_setfuncs(L, lumolib, 1);

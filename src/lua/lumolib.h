@@ -54,8 +54,11 @@ size_t lumo_check_values(lua_State *L, int t, value_t *out, size_t max,
 void *ldevice_callback(lua_State *L, int fn_index, const char *what);
 void ldevice_done(void *arg, const char *err, const value_t *values, size_t n);
 
-/* lumo.lumi (llumi.c). */
+/* lumo.lumi (llumi.c), lumo.mqtt (lmqtt.c), lumo.json (ljson.c): each adds
+ * its table to the one on top of the stack. */
 void lumo_open_lumi(lua_State *L);
+void lumo_open_mqtt(lua_State *L);
+void lumo_open_json(lua_State *L);
 
 /* Payload tag of events posted from Lua: payload is a registry reference. */
 #define PAYLOAD_LUA_REF 1
