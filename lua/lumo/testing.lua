@@ -4,6 +4,8 @@
 --   T.plan(3)                   -- expect exactly 3 T.hit() calls
 --   T.eq(actual, expected, "what")
 --   T.timeout(5)                -- fail if T.done() has not run within 5 s
+--   T.steps{function(next) ... next() end, ...}   -- asynchronous steps in order
+--   T.when(pred, 5, "what", fn) -- fn once pred() holds; fails after 5 s
 --   ... T.done()                -- checks the plan and that no timer or
 --                               -- handler is left, then exits 0 (or 1)
 --
@@ -79,6 +81,32 @@ function T.timeout(seconds)
     io.stderr:write(string.format("%d checks, %d failed\n", checks, failures))
     lumo.exit(1)
   end)
+end
+
+-- Calls fn once pred() holds, checking every 20 ms; fails the test (and
+-- ends it) after `seconds`.
+function T.when(pred, seconds, what, fn)
+  local deadline = lumo.now() + seconds
+  lumo.every(0.02, function(t)
+    if pred() then
+      t:cancel()
+      fn()
+    elseif lumo.now() > deadline then
+      t:cancel()
+      fail("timed out waiting for " .. what, 1)
+      T.done()
+    end
+  end)
+end
+
+-- Runs the steps in order; each gets a `next` function to call when done.
+function T.steps(list)
+  local i = 0
+  local function next_step()
+    i = i + 1
+    if list[i] then list[i](next_step) end
+  end
+  next_step()
 end
 
 function T.done()

@@ -469,14 +469,14 @@ mqtt_client_t *mqtt_open(engine_t *eng, const mqtt_config_t *cfg, const mqtt_eve
     return NULL;
   }
   if (server_uri(cfg->uri, server, sizeof server, &tls, err, errsize) != 0) return NULL;
-  if (readable("CA file", cfg->tls.ca, err, errsize) ||
-      readable("client certificate", cfg->tls.cert, err, errsize) ||
-      readable("client key", cfg->tls.key, err, errsize))
-    return NULL;
   if (!tls && (cfg->tls.ca || cfg->tls.cert)) {
     snprintf(err, errsize, "tls options need an mqtts:// uri");
     return NULL;
   }
+  if (readable("CA file", cfg->tls.ca, err, errsize) ||
+      readable("client certificate", cfg->tls.cert, err, errsize) ||
+      readable("client key", cfg->tls.key, err, errsize))
+    return NULL;
   if (cfg->will.topic && mqtt_topic_error(cfg->will.topic)) {
     snprintf(err, errsize, "will topic: %s", mqtt_topic_error(cfg->will.topic));
     return NULL;
@@ -496,7 +496,7 @@ mqtt_client_t *mqtt_open(engine_t *eng, const mqtt_config_t *cfg, const mqtt_eve
     snprintf(id, sizeof id, "lumo-%s-%d", host, (int)getpid());
     c->client_id = mem_strdup(id);
   }
-  c->name = mem_strdup(cfg->name ? cfg->name : cfg->uri);
+  c->name = mem_strdup(cfg->name ? cfg->name : c->client_id);
   c->user = dup_opt(cfg->user);
   c->password = dup_opt(cfg->password);
   c->password_fn = cfg->password_fn;
@@ -714,7 +714,10 @@ void mqtt_close(mqtt_client_t *c) {
     item_free(it);
     it = next;
   }
-  while (c->ops) op_finish(c, c->ops, "client closed");
+  while (c->ops)
+    op_finish(c, c->ops,
+              "client closed before the broker had it (a QoS 1/2 message is "
+              "kept and sent on the next run)");
   if (c->in_wake)
     c->closed = 1; /* on_wake frees it when it is done */
   else

@@ -45,7 +45,7 @@ typedef struct {
   } will;
   const char *state_dir; /* where unsent messages persist; NULL: mqtt_default_state_dir */
   int max_buffered;      /* publishes kept while disconnected; 0: 10000 */
-  const char *name;      /* for log lines; NULL: the URI */
+  const char *name;      /* for log lines; NULL: the client id */
 } mqtt_config_t;
 
 /* Events, on the loop thread. Any may be NULL. */

@@ -314,12 +314,19 @@ static int client_publish(lua_State *L) {
   }
   char what[160], err[256];
   snprintf(what, sizeof what, "publish to %.100s", topic);
-  if (!lua_isnoneornil(L, cb)) luaL_checktype(L, cb, LUA_TFUNCTION);
-  void *p = ldevice_callback(L, cb, what);
-  int rc = mqtt_publish(m->c, topic, payload, len, qos, retain, done, p, err, sizeof err);
+  /* Without a callback there is nothing to tell: the message waits in
+   * paho's buffer until the broker has it (or in the state directory for
+   * the next run), so no per-message result is logged. */
+  void *p = NULL;
+  if (!lua_isnoneornil(L, cb)) {
+    luaL_checktype(L, cb, LUA_TFUNCTION);
+    p = ldevice_callback(L, cb, what);
+  }
+  int rc = mqtt_publish(m->c, topic, payload, len, qos, retain, p ? done : NULL, p, err,
+                        sizeof err);
   if (json) ljson_free(json);
   if (rc != 0) {
-    ldevice_done(p, NULL, NULL, 0); /* releases it; the error is raised */
+    if (p) ldevice_done(p, NULL, NULL, 0); /* releases it; the error is raised */
     return luaL_error(L, "publish: %s", err);
   }
   return 0;
