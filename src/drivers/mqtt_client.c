@@ -23,7 +23,8 @@ typedef enum {
   ITEM_CONNECT_FAIL, /* text: why */
   ITEM_LOST,         /* text: why */
   ITEM_MESSAGE,
-  ITEM_DONE, /* an operation finished: op, text (NULL: success) */
+  ITEM_DONE,         /* an operation finished: op, text (NULL: success) */
+  ITEM_DISCONNECTED, /* a disconnect we asked for is done: connect again */
 } item_kind_t;
 
 typedef struct op op_t;
@@ -288,6 +289,11 @@ static void handle(mqtt_client_t *c, item_t *it) {
     break;
   case ITEM_DONE:
     op_finish(c, it->op, it->text);
+    break;
+  case ITEM_DISCONNECTED:
+    c->connected = 0;
+    c->connecting = 0;
+    start_connect(c);
     break;
   }
 }
@@ -684,6 +690,28 @@ int mqtt_unsubscribe(mqtt_client_t *c, const char *filter, mqtt_done_fn done, vo
   int rc = MQTTAsync_unsubscribe(c->h, filter, &ro);
   if (rc != MQTTASYNC_SUCCESS) return refused(c, op, rc, "unsubscribe", err, errsize);
   return 0;
+}
+
+static void on_disconnect_done(void *ctx, MQTTAsync_successData *d) {
+  (void)d;
+  push(ctx, ITEM_DISCONNECTED, NULL, NULL, 0);
+}
+
+static void on_disconnect_fail(void *ctx, MQTTAsync_failureData *d) {
+  (void)d;
+  push(ctx, ITEM_DISCONNECTED, NULL, NULL, 0);
+}
+
+void mqtt_reconnect(mqtt_client_t *c) {
+  if (!c->connected) return; /* connecting anyway, with a fresh password */
+  log_info("mqtt", "%s: reconnecting (%s)", name_of(c),
+           c->password_fn ? "a fresh password" : "asked to");
+  MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer;
+  d.timeout = 1000;
+  d.onSuccess = on_disconnect_done;
+  d.onFailure = on_disconnect_fail;
+  d.context = c;
+  if (MQTTAsync_disconnect(c->h, &d) != MQTTASYNC_SUCCESS) start_connect(c);
 }
 
 int mqtt_is_connected(const mqtt_client_t *c) {

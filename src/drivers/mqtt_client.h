@@ -81,6 +81,10 @@ int mqtt_subscribe(mqtt_client_t *c, const char *filter, int qos, mqtt_done_fn d
 int mqtt_unsubscribe(mqtt_client_t *c, const char *filter, mqtt_done_fn done, void *arg,
                      char *err, size_t errsize);
 
+/* Drops the connection and connects again (the password function is asked
+ * anew): how a OneNET token is renewed before it expires. */
+void mqtt_reconnect(mqtt_client_t *c);
+
 int mqtt_is_connected(const mqtt_client_t *c);
 const char *mqtt_client_id(const mqtt_client_t *c);
 

@@ -96,6 +96,7 @@ int luaopen_lumo(lua_State *L) {
   lumo_open_lumi(L);
   lumo_open_mqtt(L);
   lumo_open_json(L);
+  lumo_open_onenet(L);
   open_log(L);
   lua_pushlightuserdata(L, runtime_from(L));
   luaL_setfuncs(L, lumolib, 1);

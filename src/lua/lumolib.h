@@ -59,6 +59,7 @@ void ldevice_done(void *arg, const char *err, const value_t *values, size_t n);
 void lumo_open_lumi(lua_State *L);
 void lumo_open_mqtt(lua_State *L);
 void lumo_open_json(lua_State *L);
+void lumo_open_onenet(lua_State *L);
 
 /* Payload tag of events posted from Lua: payload is a registry reference. */
 #define PAYLOAD_LUA_REF 1
