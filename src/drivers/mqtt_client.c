@@ -487,8 +487,10 @@ mqtt_client_t *mqtt_open(engine_t *eng, const mqtt_config_t *cfg, const mqtt_eve
     snprintf(err, errsize, "will topic: %s", mqtt_topic_error(cfg->will.topic));
     return NULL;
   }
-  snprintf(dir, sizeof dir, "%s",
-           cfg->state_dir ? cfg->state_dir : mqtt_default_state_dir(dir, sizeof dir));
+  if (cfg->state_dir)
+    snprintf(dir, sizeof dir, "%s", cfg->state_dir);
+  else
+    mqtt_default_state_dir(dir, sizeof dir);
   if (make_dirs(dir, err, errsize) != 0) return NULL;
 
   mqtt_client_t *c = mem_calloc(1, sizeof *c);
