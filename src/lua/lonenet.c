@@ -143,8 +143,8 @@ static void on_thing(void *arg, const char *id, const char *service, const char 
   const char *msg = "no handler";
   if (push_callback(c, service ? "invoke" : "set")) {
     if (!params || ljson_decode(L, params, strlen(params)) != 0) lua_newtable(L);
-    lua_pushstring(L, service ? service : id);
-    lua_pushstring(L, id);
+    if (service) lua_pushstring(L, service); /* fn(params, service, id) */
+    lua_pushstring(L, id);                   /* fn(params, id) for a set */
     if (runtime_callf(rt, service ? 3 : 2, 2, c->h.gen, "OneNET %s handler",
                       service ? "invoke" : "set") == LUA_OK) {
       code = lua_toboolean(L, -2) ? 200 : 400;
@@ -211,7 +211,7 @@ static int onenet_connect(lua_State *L) {
       .method = opt_str(L, 1, "method"),
       .uri = opt_str(L, 1, "uri"),
       .state_dir = opt_str(L, 1, "state_dir"),
-      .lifetime = (long long)opt_num(L, 1, "lifetime", 120, 10.0 * 365 * 86400),
+      .lifetime = (long long)opt_num(L, 1, "lifetime", 61, 10.0 * 365 * 86400),
       .expires = (long long)opt_num(L, 1, "expires", 1, 32503680000.0),
       .keepalive = (int)opt_num(L, 1, "keepalive", 10, 1800),
       .interval = opt_num(L, 1, "interval", 0.01, 3600),
