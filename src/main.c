@@ -15,6 +15,7 @@ static const char main_help[] =
     "  sim lumi             run a simulated Lumi gateway on loopback, for trying rules\n"
     "  lumi discover|devices|read|write|listen   Xiaomi/Aqara gateway, one-shot\n"
     "  onenet token         China Mobile OneNET: a device's connection token\n"
+    "  mqtt pub|sub         publish a message, or print what arrives, on a broker\n"
     "  help [COMMAND]       show help for a command\n"
     "  version              print the version\n"
     "\n"
@@ -25,7 +26,7 @@ static const struct {
   int (*fn)(int argc, char **argv);
 } commands[] = {
     {"run", cmd_run},   {"repl", cmd_repl},     {"sim", cmd_sim},
-    {"lumi", cmd_lumi}, {"onenet", cmd_onenet},
+    {"lumi", cmd_lumi}, {"onenet", cmd_onenet}, {"mqtt", cmd_mqtt},
 };
 
 int main(int argc, char **argv) {

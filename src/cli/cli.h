@@ -53,5 +53,6 @@ int cmd_repl(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_lumi(int argc, char **argv);
 int cmd_onenet(int argc, char **argv);
+int cmd_mqtt(int argc, char **argv);
 
 #endif

@@ -43,6 +43,47 @@ for t in "$LUMO_SRC"/tests/mqtt/test_*.lua; do
   "$BROKER" start "$DIR" >/dev/null 2>&1 # a test may have stopped it; no-op if running
 done
 
+# The one-shot commands: lumo mqtt pub|sub, lumo onenet post.
+"$LUMO" mqtt sub --uri "mqtt://127.0.0.1:$MQTT_PORT" --count 2 --json 'cli/#' \
+  >"$TMP/sub.out" 2>&1 &
+sub=$!
+sleep 0.5
+"$LUMO" mqtt pub --uri "mqtt://127.0.0.1:$MQTT_PORT" cli/a hello >"$TMP/out" 2>&1
+check_status "mqtt pub" 0 $?
+echo '{"x":1}' | "$LUMO" mqtt pub --uri "mqtt://127.0.0.1:$MQTT_PORT" --qos 0 cli/b - \
+  >"$TMP/out" 2>&1
+check_status "mqtt pub from stdin" 0 $?
+wait $sub
+check_status "mqtt sub --count 2" 0 $?
+check_contains "mqtt sub --json" "$TMP/sub.out" '{"topic":"cli/a","payload":"hello","qos":1,"retained":false}'
+check_contains "mqtt sub, stdin payload" "$TMP/sub.out" '"topic":"cli/b","payload":"{\"x\":1}\n"'
+"$LUMO" mqtt pub --uri "mqtt://127.0.0.1:$MQTT_AUTH_PORT" --user lumo --password wrong \
+  --timeout 2 cli/a x >"$TMP/out" 2>&1
+check_status "mqtt pub, wrong password" 1 $?
+check_contains "mqtt pub, wrong password" "$TMP/out" "not authorised"
+"$LUMO" mqtt pub --uri "mqtts://localhost:$MQTT_TLS_PORT" --ca "$MQTT_CA" cli/a x >"$TMP/out" 2>&1
+check_status "mqtt pub over TLS" 0 $?
+"$LUMO" mqtt sub 'a/#/b' >"$TMP/out" 2>&1
+check_status "mqtt sub, bad filter" 2 $?
+check_contains "mqtt sub, bad filter" "$TMP/out" "'#' must be the last level"
+
+MQTT_URI="mqtt://127.0.0.1:$MQTT_PORT" "$LUMO" run "$LUMO_SRC/tests/mqtt/onenet_platform.lua" \
+  >"$TMP/platform.log" 2>&1 &
+platform=$!
+sleep 0.5
+post() {
+  LUMO_ONENET_KEY=rs2FaE5BuygJZkWKDA5okKt1RFpwOx53hbu6hwyCS4U= "$LUMO" onenet post \
+    --product 469948 --device Chic_D --method sha1 --et $ONENET_ET \
+    --uri "mqtt://127.0.0.1:$MQTT_AUTH_PORT" "$@" >"$TMP/out" 2>&1
+}
+post temperature=21.5 note=hi 'status={"c":1}'
+check_status "onenet post" 0 $?
+check_contains "onenet post" "$TMP/out" "accepted"
+post --json reject_me=1
+check_status "onenet post, rejected" 1 $?
+check_contains "onenet post, rejected" "$TMP/out" '{"accepted":false,"error":"Illegal Data","code":98}'
+kill $platform
+
 er="$LUMO_SRC/tests/mqtt/engine_restart.lua"
 run engine-subscribe "$er" STEP=subscribe
 "$BROKER" stop "$DIR" >/dev/null
