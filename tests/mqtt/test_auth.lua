@@ -34,7 +34,9 @@ local badca = client{uri = "mqtts://localhost:" .. env("MQTT_TLS_PORT"), client_
 local cert = client{uri = "mqtts://localhost:" .. env("MQTT_TLS_PORT"), client_id = "cert",
                     tls = {ca = env("MQTT_CA"), cert = env("MQTT_CLIENT_CERT"),
                            key = env("MQTT_CLIENT_KEY")}}
-local hs = {watch(wrong, "wrong"), watch(badca, "badca")}
+-- Nothing listens on port 1: an unreachable broker.
+local gone = client{uri = "mqtt://127.0.0.1:1", client_id = "gone"}
+local hs = {watch(wrong, "wrong"), watch(badca, "badca"), watch(gone, "gone")}
 local ticks = 0
 local ticker = lumo.every(0.1, function() ticks = ticks + 1 end)
 
@@ -44,8 +46,8 @@ T.steps{
            "the right password and TLS clients to connect", next)
   end,
   function(next)
-    T.when(function() return reasons.wrong and reasons.badca end, 15,
-           "the wrong password and wrong CA to be refused", next)
+    T.when(function() return reasons.wrong and reasons.badca and reasons.gone end, 15,
+           "the wrong password, the wrong CA and the unreachable broker to fail", next)
   end,
   function(next)
     -- Refused again after a second: retried, while the rest keeps running.
@@ -56,10 +58,12 @@ T.steps{
          reasons.wrong:find("not authorised", 1, true), "wrong password: " .. reasons.wrong)
     T.eq(wrong.connected, false, "not connected with a wrong password")
     T.eq(badca.connected, false, "not connected with a wrong CA")
+    T.ok(reasons.gone:find("connect failure", 1, true), "unreachable: " .. reasons.gone)
+    T.ok((refusals.gone or 0) >= 2, "an unreachable broker is retried")
     T.ok(ticks > 5, "other rules keep running meanwhile")
     for _, h in ipairs(hs) do h:off() end
     ticker:cancel()
-    for _, c in ipairs{wrong, right, tls, badca, cert} do c:close() end
+    for _, c in ipairs{wrong, right, tls, badca, cert, gone} do c:close() end
     T.done()
   end,
 }
