@@ -83,6 +83,16 @@ function T.timeout(seconds)
   end)
 end
 
+-- The environment variable `name`, which the test's runner sets; an error
+-- saying to use the runner when it is missing.
+function T.env(name)
+  local v = os.getenv(name)
+  if v == nil then
+    error(name .. " is not set: run this test through its runner (tests/e2e/)", 2)
+  end
+  return v
+end
+
 -- Calls fn once pred() holds, checking every 20 ms; fails the test (and
 -- ends it) after `seconds`.
 function T.when(pred, seconds, what, fn)

@@ -3,6 +3,7 @@
  * closes it (and the new version opens its own). */
 #include "core/log.h"
 #include "drivers/lumi_gateway.h"
+#include "lua/loptions.h"
 #include "lua/lumolib.h"
 #include "lua/runtime.h"
 
@@ -32,20 +33,6 @@ static void gw_stop(rt_handle_t *h) {
   g->gw = NULL;
 }
 
-static const char *opt_string(lua_State *L, int t, const char *key) {
-  int type = lua_getfield(L, t, key);
-  if (type == LUA_TNIL) {
-    lua_pop(L, 1);
-    return NULL;
-  }
-  if (type != LUA_TSTRING)
-    luaL_error(L, "lumo.lumi.gateway: '%s' must be a string, got %s", key,
-               lua_typename(L, type));
-  const char *s = lua_tostring(L, -1);
-  lua_pop(L, 1); /* still referenced by the options table */
-  return s;
-}
-
 static double opt_seconds(lua_State *L, int t, const char *key) {
   int type = lua_getfield(L, t, key);
   double v = 0;
@@ -65,30 +52,17 @@ static int lumi_gateway(lua_State *L) {
   static const char *const known[] = {
       "password",       "ip",      "interface", "sid",         "names",  "heartbeat",
       "device_timeout", "timeout", "dedupe",    "recv_buffer", "replay", NULL};
-  lua_pushnil(L);
-  while (lua_next(L, 1)) {
-    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
-    int ok = 0;
-    for (int i = 0; known[i]; i++) ok |= strcmp(k, known[i]) == 0;
-    if (!ok)
-      return luaL_error(
-          L,
-          "lumo.lumi.gateway: unknown option '%s' (options: password, ip, "
-          "interface, sid, names, heartbeat, device_timeout, timeout, dedupe, "
-          "recv_buffer, replay)",
-          k);
-    lua_pop(L, 1);
-  }
+  lopt_check(L, 1, known, "lumo.lumi.gateway");
   lumi_gw_config_t cfg = {
-      .password = opt_string(L, 1, "password"),
-      .ip = opt_string(L, 1, "ip"),
-      .interface = opt_string(L, 1, "interface"),
-      .sid = opt_string(L, 1, "sid"),
+      .password = lopt_string(L, 1, "password", "lumo.lumi.gateway"),
+      .ip = lopt_string(L, 1, "ip", "lumo.lumi.gateway"),
+      .interface = lopt_string(L, 1, "interface", "lumo.lumi.gateway"),
+      .sid = lopt_string(L, 1, "sid", "lumo.lumi.gateway"),
       .heartbeat = opt_seconds(L, 1, "heartbeat"),
       .device_timeout = opt_seconds(L, 1, "device_timeout"),
       .timeout = opt_seconds(L, 1, "timeout"),
       .dedupe = opt_seconds(L, 1, "dedupe"),
-      .replay = opt_string(L, 1, "replay"),
+      .replay = lopt_string(L, 1, "replay", "lumo.lumi.gateway"),
   };
   if (lua_getfield(L, 1, "recv_buffer") != LUA_TNIL) {
     lua_Integer b = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;

@@ -8,6 +8,7 @@
 #include "core/timer.h"
 #include "drivers/mqtt_client.h"
 #include "lua/ljson.h"
+#include "lua/loptions.h"
 #include "lua/lumolib.h"
 #include "lua/runtime.h"
 #include "proto/mqtt_topic.h"
@@ -146,87 +147,32 @@ static void on_message(void *arg, const char *topic, const void *payload, size_t
 
 /* ---- options ---- */
 
-static const char *opt_str(lua_State *L, int t, const char *key, const char *where) {
-  int type = lua_getfield(L, t, key);
-  const char *s = NULL;
-  if (type == LUA_TSTRING)
-    s = lua_tostring(L, -1);
-  else if (type != LUA_TNIL)
-    luaL_error(L, "%s: '%s' must be a string, got %s", where, key, lua_typename(L, type));
-  lua_pop(L, 1); /* the options table keeps it alive */
-  return s;
-}
-
-static lua_Integer opt_int(lua_State *L, int t, const char *key, lua_Integer lo,
-                           lua_Integer hi, lua_Integer dflt, const char *where) {
-  int type = lua_getfield(L, t, key);
-  lua_Integer v = dflt;
-  if (type != LUA_TNIL) {
-    if (!lua_isinteger(L, -1) || (v = lua_tointeger(L, -1)) < lo || v > hi)
-      luaL_error(L, "%s: '%s' must be a whole number from %d to %d", where, key, (int)lo,
-                 (int)hi);
-  }
-  lua_pop(L, 1);
-  return v;
-}
-
-static int opt_bool(lua_State *L, int t, const char *key, int dflt, const char *where) {
-  int type = lua_getfield(L, t, key), v = dflt;
-  if (type == LUA_TBOOLEAN)
-    v = lua_toboolean(L, -1);
-  else if (type != LUA_TNIL)
-    luaL_error(L, "%s: '%s' must be true or false", where, key);
-  lua_pop(L, 1);
-  return v;
-}
-
-static void check_keys(lua_State *L, int t, const char *const *known, const char *where) {
-  lua_pushnil(L);
-  while (lua_next(L, t)) {
-    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
-    int ok = 0;
-    for (int i = 0; known[i]; i++) ok |= !strcmp(k, known[i]);
-    if (!ok) {
-      luaL_Buffer b;
-      luaL_buffinit(L, &b);
-      for (int i = 0; known[i]; i++) {
-        if (i) luaL_addstring(&b, ", ");
-        luaL_addstring(&b, known[i]);
-      }
-      luaL_pushresult(&b);
-      luaL_error(L, "%s: unknown option '%s' (options: %s)", where, k,
-                 lua_tostring(L, -1));
-    }
-    lua_pop(L, 1);
-  }
-}
-
 /* Reads connect{} options into cfg (strings stay in the table). */
 void lmqtt_config(lua_State *L, int t, mqtt_config_t *cfg, const char *where) {
   static const char *const known[] = {
       "uri",       "user",          "password", "client_id", "tls",          "will",
       "keepalive", "clean_session", "version",  "state_dir", "max_buffered", NULL};
-  check_keys(L, t, known, where);
-  cfg->uri = opt_str(L, t, "uri", where);
+  lopt_check(L, t, known, where);
+  cfg->uri = lopt_string(L, t, "uri", where);
   if (!cfg->uri) luaL_error(L, "%s: give uri = \"mqtt://host:port\"", where);
-  cfg->user = opt_str(L, t, "user", where);
-  cfg->password = opt_str(L, t, "password", where);
-  cfg->client_id = opt_str(L, t, "client_id", where);
-  cfg->state_dir = opt_str(L, t, "state_dir", where);
-  cfg->keepalive = (int)opt_int(L, t, "keepalive", 5, 65535, 60, where);
-  cfg->clean_session = opt_bool(L, t, "clean_session", 1, where);
-  cfg->version = (int)opt_int(L, t, "version", 3, 5, 3, where);
+  cfg->user = lopt_string(L, t, "user", where);
+  cfg->password = lopt_string(L, t, "password", where);
+  cfg->client_id = lopt_string(L, t, "client_id", where);
+  cfg->state_dir = lopt_string(L, t, "state_dir", where);
+  cfg->keepalive = (int)lopt_int(L, t, "keepalive", 5, 65535, 60, where);
+  cfg->clean_session = lopt_bool(L, t, "clean_session", 1, where);
+  cfg->version = (int)lopt_int(L, t, "version", 3, 5, 3, where);
   if (cfg->version == 4) luaL_error(L, "%s: 'version' must be 3 (3.1.1) or 5", where);
-  cfg->max_buffered = (int)opt_int(L, t, "max_buffered", 1, 10000000, 10000, where);
+  cfg->max_buffered = (int)lopt_int(L, t, "max_buffered", 1, 10000000, 10000, where);
   int type = lua_getfield(L, t, "tls");
   if (type == LUA_TTABLE) {
     static const char *const tls_known[] = {"ca", "cert", "key", "verify", NULL};
     int tt = lua_gettop(L);
-    check_keys(L, tt, tls_known, where);
-    cfg->tls.ca = opt_str(L, tt, "ca", where);
-    cfg->tls.cert = opt_str(L, tt, "cert", where);
-    cfg->tls.key = opt_str(L, tt, "key", where);
-    cfg->tls.insecure = !opt_bool(L, tt, "verify", 1, where);
+    lopt_check(L, tt, tls_known, where);
+    cfg->tls.ca = lopt_string(L, tt, "ca", where);
+    cfg->tls.cert = lopt_string(L, tt, "cert", where);
+    cfg->tls.key = lopt_string(L, tt, "key", where);
+    cfg->tls.insecure = !lopt_bool(L, tt, "verify", 1, where);
     if (!cfg->tls.cert != !cfg->tls.key)
       luaL_error(L, "%s: tls.cert and tls.key go together", where);
   } else if (type != LUA_TNIL) {
@@ -237,13 +183,13 @@ void lmqtt_config(lua_State *L, int t, mqtt_config_t *cfg, const char *where) {
   if (type == LUA_TTABLE) {
     static const char *const will_known[] = {"topic", "payload", "qos", "retain", NULL};
     int wt = lua_gettop(L);
-    check_keys(L, wt, will_known, where);
-    cfg->will.topic = opt_str(L, wt, "topic", where);
+    lopt_check(L, wt, will_known, where);
+    cfg->will.topic = lopt_string(L, wt, "topic", where);
     if (!cfg->will.topic) luaL_error(L, "%s: will needs a topic", where);
-    cfg->will.payload = opt_str(L, wt, "payload", where);
+    cfg->will.payload = lopt_string(L, wt, "payload", where);
     cfg->will.len = cfg->will.payload ? strlen(cfg->will.payload) : 0;
-    cfg->will.qos = (int)opt_int(L, wt, "qos", 0, 2, 0, where);
-    cfg->will.retain = opt_bool(L, wt, "retain", 0, where);
+    cfg->will.qos = (int)lopt_int(L, wt, "qos", 0, 2, 0, where);
+    cfg->will.retain = lopt_bool(L, wt, "retain", 0, where);
   } else if (type != LUA_TNIL) {
     luaL_error(L, "%s: 'will' must be a table {topic=, payload=, qos=, retain=}", where);
   }
@@ -292,9 +238,9 @@ static int client_publish(lua_State *L) {
   int cb = 4, qos = 1, retain = 0;
   if (lua_type(L, 4) == LUA_TTABLE) {
     static const char *const known[] = {"qos", "retain", NULL};
-    check_keys(L, 4, known, "publish");
-    qos = (int)opt_int(L, 4, "qos", 0, 2, 1, "publish");
-    retain = opt_bool(L, 4, "retain", 0, "publish");
+    lopt_check(L, 4, known, "publish");
+    qos = (int)lopt_int(L, 4, "qos", 0, 2, 1, "publish");
+    retain = lopt_bool(L, 4, "retain", 0, "publish");
     cb = 5;
   }
   size_t len = 0;
@@ -343,9 +289,9 @@ static int client_subscribe(lua_State *L) {
   if (!lua_isnoneornil(L, 4)) {
     luaL_checktype(L, 4, LUA_TTABLE);
     static const char *const known[] = {"qos", "json", NULL};
-    check_keys(L, 4, known, "subscribe");
-    qos = (int)opt_int(L, 4, "qos", 0, 2, 1, "subscribe");
-    json = opt_bool(L, 4, "json", 0, "subscribe");
+    lopt_check(L, 4, known, "subscribe");
+    qos = (int)lopt_int(L, 4, "qos", 0, 2, 1, "subscribe");
+    json = lopt_bool(L, 4, "json", 0, "subscribe");
   }
   char err[256];
   if (mqtt_subscribe(m->c, filter, qos, NULL, NULL, err, sizeof err) != 0)

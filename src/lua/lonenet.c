@@ -7,6 +7,7 @@
 #include "core/timer.h"
 #include "drivers/onenet.h"
 #include "lua/ljson.h"
+#include "lua/loptions.h"
 #include "lua/lumolib.h"
 #include "lua/runtime.h"
 
@@ -18,6 +19,7 @@
 
 #define CLOUD_META "lumo.onenet.Device"
 #define MAX_POINTS 64
+#define WHERE "lumo.onenet.connect"
 
 typedef struct {
   rt_handle_t h; /* first: the runtime sees a handle */
@@ -161,18 +163,6 @@ static void on_thing(void *arg, const char *id, const char *service, const char 
 
 /* ---- options ---- */
 
-static const char *opt_str(lua_State *L, int t, const char *key) {
-  int type = lua_getfield(L, t, key);
-  const char *s = NULL;
-  if (type == LUA_TSTRING)
-    s = lua_tostring(L, -1);
-  else if (type != LUA_TNIL)
-    luaL_error(L, "lumo.onenet.connect: '%s' must be a string, got %s", key,
-               lua_typename(L, type));
-  lua_pop(L, 1);
-  return s;
-}
-
 static double opt_num(lua_State *L, int t, const char *key, double lo, double hi) {
   int type = lua_getfield(L, t, key);
   double v = 0;
@@ -191,26 +181,14 @@ static int onenet_connect(lua_State *L) {
   static const char *const known[] = {
       "product", "device", "key",       "method",    "lifetime", "expires", "model",
       "uri",     "tls",    "keepalive", "state_dir", "interval", NULL};
-  lua_pushnil(L);
-  while (lua_next(L, 1)) {
-    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
-    int ok = 0;
-    for (int i = 0; known[i]; i++) ok |= !strcmp(k, known[i]);
-    if (!ok)
-      return luaL_error(L,
-                        "lumo.onenet.connect: unknown option '%s' (options: product, "
-                        "device, key, method, lifetime, expires, model, uri, tls, "
-                        "keepalive, state_dir, interval)",
-                        k);
-    lua_pop(L, 1);
-  }
+  lopt_check(L, 1, known, WHERE);
   onenet_config_t cfg = {
-      .product = opt_str(L, 1, "product"),
-      .device = opt_str(L, 1, "device"),
-      .key = opt_str(L, 1, "key"),
-      .method = opt_str(L, 1, "method"),
-      .uri = opt_str(L, 1, "uri"),
-      .state_dir = opt_str(L, 1, "state_dir"),
+      .product = lopt_string(L, 1, "product", WHERE),
+      .device = lopt_string(L, 1, "device", WHERE),
+      .key = lopt_string(L, 1, "key", WHERE),
+      .method = lopt_string(L, 1, "method", WHERE),
+      .uri = lopt_string(L, 1, "uri", WHERE),
+      .state_dir = lopt_string(L, 1, "state_dir", WHERE),
       .lifetime = (long long)opt_num(L, 1, "lifetime", 61, 10.0 * 365 * 86400),
       .expires = (long long)opt_num(L, 1, "expires", 1, 32503680000.0),
       .keepalive = (int)opt_num(L, 1, "keepalive", 10, 1800),
@@ -220,14 +198,14 @@ static int onenet_connect(lua_State *L) {
     return luaL_error(L,
                       "lumo.onenet.connect: give product=, device= and key= (the device "
                       "key, as the OneNET console shows it)");
-  const char *model = opt_str(L, 1, "model");
+  const char *model = lopt_string(L, 1, "model", WHERE);
   if (model && strcmp(model, "dp") && strcmp(model, "thing"))
     return luaL_error(L, "lumo.onenet.connect: model must be \"dp\" (MQTTS suite, data "
                          "streams) or \"thing\" (OneNET Studio)");
   cfg.thing = model && !strcmp(model, "thing");
   if (lua_getfield(L, 1, "tls") == LUA_TTABLE) {
     int t = lua_gettop(L);
-    cfg.ca = opt_str(L, t, "ca");
+    cfg.ca = lopt_string(L, t, "ca", WHERE);
     lua_getfield(L, t, "verify");
     cfg.insecure = lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1);
     lua_pop(L, 1);

@@ -5,18 +5,13 @@
  * keys, key, error and device sids intact. A broken promise calls abort(). */
 #include "proto/lumi.h"
 
+#include "require.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define REQUIRE(cond)                                                                    \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      fprintf(stderr, "fuzz_lumi: %s:%d: %s\n", __FILE__, __LINE__, #cond);              \
-      abort();                                                                           \
-    }                                                                                    \
-  } while (0)
 
 #define OUT_CAP (1u << 20)
 

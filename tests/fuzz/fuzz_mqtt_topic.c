@@ -5,18 +5,13 @@
  * an invalid filter is never reported valid after a valid prefix check. */
 #include "proto/mqtt_topic.h"
 
+#include "require.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define REQUIRE(c)                                                                       \
-  do {                                                                                   \
-    if (!(c)) {                                                                          \
-      fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #c);                            \
-      abort();                                                                           \
-    }                                                                                    \
-  } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char *buf = malloc(size + 2);

@@ -6,18 +6,13 @@
  * builders see hostile text too. */
 #include "proto/onenet.h"
 
+#include "require.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define REQUIRE(c)                                                                       \
-  do {                                                                                   \
-    if (!(c)) {                                                                          \
-      fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #c);                            \
-      abort();                                                                           \
-    }                                                                                    \
-  } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *p = (const char *)data;

@@ -4,11 +4,7 @@
 -- certificate is accepted.
 local T = require("lumo.testing")
 T.timeout(30)
-local function env(k)
-  local v = os.getenv(k)
-  assert(v, "run me through tests/e2e/test_mqtt.sh")
-  return v
-end
+local env = T.env
 local STATE = os.getenv("MQTT_STATE")
 
 local function client(opts)

@@ -5,11 +5,7 @@
 -- result; a command is answered through cloud:on_command.
 local T = require("lumo.testing")
 T.timeout(30)
-local function env(k)
-  local v = os.getenv(k)
-  assert(v, "run me through tests/e2e/test_mqtt.sh")
-  return v
-end
+local env = T.env
 local PID, DEV = "469948", "Chic_D"
 local KEY = "rs2FaE5BuygJZkWKDA5okKt1RFpwOx53hbu6hwyCS4U="
 local ET = tonumber(env("ONENET_ET"))

@@ -5,11 +5,7 @@
 -- by reconnecting before it expires; a 1 MiB message does no harm.
 local T = require("lumo.testing")
 T.timeout(30)
-local function env(k)
-  local v = os.getenv(k)
-  assert(v, "run me through tests/e2e/test_mqtt.sh")
-  return v
-end
+local env = T.env
 local STATE = os.getenv("MQTT_STATE")
 local uri = "mqtt://127.0.0.1:" .. env("MQTT_PORT")
 local base = "$sys/p1/d1/thing/"
