@@ -84,6 +84,23 @@ check_status "onenet post, rejected" 1 $?
 check_contains "onenet post, rejected" "$TMP/out" '{"accepted":false,"error":"Illegal Data","code":98}'
 kill $platform
 
+# The last will: a lumo killed outright has the broker publish its will.
+cat >"$TMP/will.lua" <<LUA
+local mq = lumo.mqtt.connect{uri = "mqtt://127.0.0.1:$MQTT_PORT", client_id = "willer",
+                             state_dir = "$TMP/state",
+                             will = {topic = "cli/will", payload = "willer is gone", qos = 1}}
+mq:on("connected", function() io.stdout:write("up\\n"); io.stdout:flush() end)
+LUA
+"$LUMO" run --no-watch "$TMP/will.lua" >"$TMP/will.out" 2>&1 &
+willer=$!
+wait_for "$TMP/will.out" "up" 10 || fail "the client with a will did not connect"
+timeout 10 mosquitto_sub -p "$MQTT_PORT" -t cli/will -C 1 >"$TMP/will.got" 2>&1 &
+sub=$!
+sleep 0.3
+kill -9 $willer
+wait $sub
+check_contains "the will was published" "$TMP/will.got" "willer is gone"
+
 er="$LUMO_SRC/tests/mqtt/engine_restart.lua"
 run engine-subscribe "$er" STEP=subscribe
 "$BROKER" stop "$DIR" >/dev/null

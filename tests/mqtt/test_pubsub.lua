@@ -35,6 +35,11 @@ local h2 = mq:on("message", function(ev)
   if ev.data.topic == "json/bad" then events[#events + 1] = "message:" .. ev.data.payload end
 end)
 local acked
+-- MQTT 5 works the same from a rule.
+local v5 = lumo.mqtt.connect{uri = "mqtt://127.0.0.1:" .. PORT, client_id = "pubsub-v5",
+                             version = 5, state_dir = STATE}
+local v5got
+v5:subscribe("v5/#", function(m) v5got = m.payload end)
 
 T.steps{
   function(next) T.when(function() return mq.connected end, 10, "connected", next) end,
@@ -45,7 +50,11 @@ T.steps{
     mq:publish("home/kitchen/temp", 19)
     mq:publish("json/x", {a = 1, list = {1, 2, 3}, nested = {ok = true}})
     mq:publish("json/bad", "not { json")
-    T.when(function() return #raw >= 3 and #json >= 1 and #events >= 2 end, 5, "messages", next)
+    T.when(function() return v5.connected end, 5, "the MQTT 5 client", function()
+      lumo.after(0.3, function() v5:publish("v5/x", "five") end)
+    end)
+    T.when(function() return #raw >= 3 and #json >= 1 and #events >= 2 and v5got end, 5,
+           "messages", next)
   end,
   function(next)
     table.sort(got)
@@ -57,6 +66,8 @@ T.steps{
     T.eq(json[1].list[3], 3, "json: arrays")
     T.eq(json[1].nested.ok, true, "json: nested objects")
     T.eq(#json, 1, "a non-JSON payload does not reach a json handler")
+    T.eq(v5got, "five", "MQTT 5: publish and subscribe")
+    v5:close()
     T.eq(events[2], "message:not { json", "but is still a message event")
     T.eq(lumo.json.decode(lumo.json.encode({x = {1, 2}})).x[2], 2, "lumo.json round trip")
     T.eq(mq:unsubscribe("home/+/temp"), true, "unsubscribe")
