@@ -25,14 +25,19 @@ typedef struct {
 int cli_engine_option(const char *cmd, int opt, const char *arg, cli_engine_opts_t *o);
 #define CLI_OPT_LOG_LEVEL 0x100
 #define CLI_OPT_BUDGET 0x101
+#define CLI_OPT_STATE_DIR 0x102
 #define CLI_ENGINE_LONGOPTS                                                              \
-  {"log-level", required_argument, NULL, CLI_OPT_LOG_LEVEL}, {                           \
-    "budget", required_argument, NULL, CLI_OPT_BUDGET                                    \
+  {"log-level", required_argument, NULL, CLI_OPT_LOG_LEVEL},                             \
+      {"budget", required_argument, NULL, CLI_OPT_BUDGET}, {                             \
+    "state-dir", required_argument, NULL, CLI_OPT_STATE_DIR                              \
   }
 #define CLI_ENGINE_HELP                                                                  \
   "  --log-level LEVEL  debug, info, warn, error or off (default info)\n"                \
   "  --budget N         Lua instructions one callback may run before it is\n"            \
-  "                     stopped (default 100000000; 0 = no limit)\n"
+  "                     stopped (default 100000000; 0 = no limit)\n"                     \
+  "  --state-dir DIR    where MQTT messages wait for their broker, across\n"             \
+  "                     restarts (default $LUMO_STATE_DIR, else\n"                       \
+  "                     ~/.local/state/lumo)\n"
 
 /* Starts the engine and the rule runtime and loads each rule file (SIGHUP
  * reloads them). On a

@@ -47,6 +47,15 @@ int cli_engine_option(const char *cmd, int opt, const char *arg, cli_engine_opts
     o->budget = n;
     return 1;
   }
+  if (opt == CLI_OPT_STATE_DIR) {
+    if (!*arg) {
+      cli_usage_error(cmd, "--state-dir needs a directory");
+      return -1;
+    }
+    /* Read by every MQTT client (drivers/mqtt_client.c) not given its own. */
+    setenv("LUMO_STATE_DIR", arg, 1);
+    return 1;
+  }
   return 0;
 }
 

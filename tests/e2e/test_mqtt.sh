@@ -26,7 +26,8 @@ export MQTT_STATE="$TMP/state"
 run() { # NAME FILE [VAR=VALUE...]: one lumo run, which must exit 0
   local name=$1 file=$2
   shift 2
-  env "$@" timeout 90 "$LUMO" run --no-watch --log-level warn "$file" >"$TMP/$name.out" 2>&1
+  env "$@" timeout 90 "$LUMO" run --no-watch --log-level warn --state-dir "$MQTT_STATE" "$file" \
+    >"$TMP/$name.out" 2>&1
   local status=$?
   if [ $status -eq 0 ]; then
     pass

@@ -9,26 +9,24 @@ local T = require("lumo.testing")
 T.timeout(40)
 local STEP = assert(os.getenv("STEP"), "run me through tests/e2e/test_mqtt.sh")
 local uri = "mqtt://127.0.0.1:" .. os.getenv("MQTT_PORT")
-local STATE = os.getenv("MQTT_STATE")
+-- No state_dir: the runner gives lumo --state-dir, which every client uses.
 
 if STEP == "subscribe" then
-  local sub = lumo.mqtt.connect{uri = uri, client_id = "engine-sub", clean_session = false,
-                                state_dir = STATE}
+  local sub = lumo.mqtt.connect{uri = uri, client_id = "engine-sub", clean_session = false}
   sub:subscribe("engine/n", function() end, {qos = 1})
   T.when(function() return sub.connected end, 10, "the subscriber to connect", function()
     lumo.after(0.3, function() sub:close(); T.done() end)
   end)
 elseif STEP == "publish" then
-  local pub = lumo.mqtt.connect{uri = uri, client_id = "engine-pub", state_dir = STATE}
+  local pub = lumo.mqtt.connect{uri = uri, client_id = "engine-pub"}
   for i = 1, 100 do pub:publish("engine/n", tostring(i), {qos = 1}) end
   T.eq(pub.connected, false, "the broker is down")
   lumo.after(0.3, function() pub:close(); T.done() end)
 else
   local got = {}
-  local sub = lumo.mqtt.connect{uri = uri, client_id = "engine-sub", clean_session = false,
-                                state_dir = STATE}
+  local sub = lumo.mqtt.connect{uri = uri, client_id = "engine-sub", clean_session = false}
   sub:subscribe("engine/n", function(m) got[#got + 1] = tonumber(m.payload) end, {qos = 1})
-  local pub = lumo.mqtt.connect{uri = uri, client_id = "engine-pub", state_dir = STATE}
+  local pub = lumo.mqtt.connect{uri = uri, client_id = "engine-pub"}
   T.when(function() return #got >= 100 end, 30, "the 100 messages of the last run", function()
     lumo.after(0.5, function()
       T.eq(#got, 100, "all 100 arrived, none twice")
