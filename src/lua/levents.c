@@ -33,11 +33,10 @@ static void on_event(bus_handler_t *sub, const bus_event_t *ev) {
   runtime_t *rt = lh->h.rt;
   lua_State *L = rt->L;
   const void *outer = rt->cur_event; /* a handler may cause a nested dispatch */
-  runtime_handle_push(&lh->h);       /* userdata, callback: anchored on the stack */
+  int base = runtime_handle_begin(&lh->h);
   levent_push(L, ev);
-  runtime_callf(rt, 1, 0, lh->h.gen, "handler for '%.60s'", ev->name);
+  runtime_handle_call(&lh->h, base, 1, "handler for '%.60s'", ev->name);
   rt->cur_event = outer;
-  lua_pop(L, 1); /* the userdata */
 }
 
 static const char *opt_filter_field(lua_State *L, int t, const char *key) {

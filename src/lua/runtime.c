@@ -103,27 +103,39 @@ static void unwrap_signals(void) {
   for (int i = 0; i < 2; i++) sigaction(stop_signals[i], &libev_action[i], NULL);
 }
 
-int runtime_pcall(runtime_t *rt, int nargs, int nresults, int gen) {
-  lua_State *L = rt->L;
-  int base = lua_gettop(L) - nargs; /* the function's index */
-  lua_pushcfunction(L, traceback);
-  lua_insert(L, base);
+/* Entering and leaving Lua from C: the generation that owns what the call
+ * creates, and, for the outermost call, the budget hook and the flags the
+ * signal handler and the hook read. */
+static int enter(runtime_t *rt, int gen) {
   int saved_gen = rt->gen;
   rt->gen = gen;
   if (rt->depth++ == 0) {
     rt->over_budget = 0;
     rt->interrupted = 0;
     if (rt->budget > 0)
-      lua_sethook(L, budget_hook, LUA_MASKCOUNT,
+      lua_sethook(rt->L, budget_hook, LUA_MASKCOUNT,
                   rt->budget > 0x7fffffff ? 0x7fffffff : (int)rt->budget);
     rt->in_lua = 1;
   }
-  int status = lua_pcall(L, nargs, nresults, base);
+  return saved_gen;
+}
+
+static void leave(runtime_t *rt, int saved_gen) {
   if (--rt->depth == 0) {
     rt->in_lua = 0;
-    lua_sethook(L, NULL, 0, 0);
+    lua_sethook(rt->L, NULL, 0, 0);
   }
   rt->gen = saved_gen;
+}
+
+int runtime_pcall(runtime_t *rt, int nargs, int nresults, int gen) {
+  lua_State *L = rt->L;
+  int base = lua_gettop(L) - nargs; /* the function's index */
+  lua_pushcfunction(L, traceback);
+  lua_insert(L, base);
+  int saved_gen = enter(rt, gen);
+  int status = lua_pcall(L, nargs, nresults, base);
+  leave(rt, saved_gen);
   lua_remove(L, base);
   return status;
 }
@@ -132,12 +144,42 @@ int runtime_call(runtime_t *rt, int nargs, int nresults, int gen, const char *wh
   return runtime_callf(rt, nargs, nresults, gen, "%s", what);
 }
 
+/* Logs a failed call: the error message is on top of the stack, the
+ * function that failed just below it; pops both. */
+static void report(runtime_t *rt, int gen, const char *what_fmt, const char *what_arg) {
+  lua_State *L = rt->L;
+  char where[256], what[160];
+  lua_Debug ar;
+  int line = 0;
+  lua_pushvalue(L, -2); /* not a function when a handle turned itself off */
+  if (!lua_isfunction(L, -1))
+    lua_pop(L, 1);
+  else if (lua_getinfo(L, ">S", &ar)) /* pops it */
+    line = ar.linedefined;
+  if (line > 0)
+    snprintf(where, sizeof where, "%s:%d", ar.short_src, line);
+  else
+    snprintf(where, sizeof where, "%s", runtime_gen_name(rt, gen));
+  snprintf(what, sizeof what, what_fmt, what_arg);
+  const char *msg = lua_tostring(L, -1);
+  if (rt->interrupted)
+    log_warn(where, "%s interrupted by a signal\n%s", what, msg ? msg : "");
+  else if (rt->over_budget)
+    log_error(where,
+              "%s aborted: ran past its instruction budget of %lld "
+              "(raise it with --budget)\n%s",
+              what, rt->budget, msg ? msg : "");
+  else
+    log_error(where, "error in %s: %s", what, msg ? msg : "(no message)");
+  lua_pop(L, 2); /* message, function */
+}
+
 int runtime_callf(runtime_t *rt, int nargs, int nresults, int gen, const char *what_fmt,
                   const char *what_arg) {
   lua_State *L = rt->L;
   /* A copy of the function stays below the call, so that on error the log
    * line can name where it was defined. Nothing is formatted unless the
-   * call fails: this is every event's path. */
+   * call fails. */
   int base = lua_gettop(L) - nargs; /* the function */
   lua_pushvalue(L, base);
   lua_insert(L, base);
@@ -146,27 +188,34 @@ int runtime_callf(runtime_t *rt, int nargs, int nresults, int gen, const char *w
     lua_remove(L, base);
     return status;
   }
-  char where[256], what[160];
-  lua_Debug ar;
-  lua_pushvalue(L, -2);
-  if (lua_getinfo(L, ">S", &ar) && ar.linedefined > 0)
-    snprintf(where, sizeof where, "%s:%d", ar.short_src, ar.linedefined);
-  else
-    snprintf(where, sizeof where, "%s", runtime_gen_name(rt, gen));
-  snprintf(what, sizeof what, what_fmt, what_arg);
-  {
-    const char *msg = lua_tostring(L, -1);
-    if (rt->interrupted)
-      log_warn(where, "%s interrupted by a signal\n%s", what, msg ? msg : "");
-    else if (rt->over_budget)
-      log_error(where,
-                "%s aborted: ran past its instruction budget of %lld "
-                "(raise it with --budget)\n%s",
-                what, rt->budget, msg ? msg : "");
-    else
-      log_error(where, "error in %s: %s", what, msg ? msg : "(no message)");
-    lua_pop(L, 2); /* message, function */
+  report(rt, gen, what_fmt, what_arg);
+  return status;
+}
+
+int runtime_handle_begin(rt_handle_t *h) {
+  lua_State *L = h->rt->L;
+  int base = lua_gettop(L) + 1;
+  lua_pushcfunction(L, traceback);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->self_ref); /* anchors the handle */
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->fn_ref);
+  return base;
+}
+
+int runtime_handle_call(rt_handle_t *h, int base, int nargs, const char *what_fmt,
+                        const char *what_arg) {
+  runtime_t *rt = h->rt;
+  lua_State *L = rt->L;
+  int gen = h->gen;
+  int saved_gen = enter(rt, gen);
+  int status = lua_pcall(L, nargs, 0, base);
+  leave(rt, saved_gen);
+  if (status != LUA_OK) {
+    /* The function, for the log line's "where", below the message. */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->fn_ref);
+    lua_insert(L, -2);
+    report(rt, gen, what_fmt, what_arg);
   }
+  lua_settop(L, base - 1);
   return status;
 }
 

@@ -88,6 +88,16 @@ int runtime_handle_active(const rt_handle_t *h);
  * for the duration of a call). */
 void runtime_handle_push(rt_handle_t *h);
 
+/* A handle's callback, called the cheap way (every event's path):
+ *   int base = runtime_handle_begin(h);   -- pushes what the call needs
+ *   ... push nargs arguments ...
+ *   runtime_handle_call(h, base, nargs, "handler for '%s'", name);
+ * Same protection, budget and logging as runtime_callf; the stack is back
+ * where it was afterwards. The handle's registry refs must be live. */
+int runtime_handle_begin(rt_handle_t *h);
+int runtime_handle_call(rt_handle_t *h, int base, int nargs, const char *what_fmt,
+                        const char *what_arg) __attribute__((format(printf, 4, 0)));
+
 /* Cancels every handle of generation `gen`; returns how many, and adds the
  * timers and subscriptions among them to *ntimers / *nsubs (either may be
  * NULL). */
