@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #define OUT_CAP (1u << 20)
 
 static int same(const char *a, const char *b) {

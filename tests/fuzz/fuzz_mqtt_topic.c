@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char *buf = malloc(size + 2);
   REQUIRE(buf);
