@@ -50,6 +50,11 @@ void cli_engine_stop(engine_t *eng, runtime_t *rt);
 /* An option's value as a number from lo to hi (seconds, a rate): returns 0
  * with *out set, or -1 if it is not a finite number in that range. */
 int cli_parse_number(const char *arg, double lo, double hi, double *out);
+/* A one-shot command's private temporary directory (its MQTT state: kept
+ * for nothing): the path into buf (64 bytes are enough); -1 after saying
+ * why. cli_remove_tree removes it and what is in it. */
+int cli_temp_dir(const char *cmd, char *buf, size_t size);
+void cli_remove_tree(const char *path);
 /* 1 if s is a dotted-quad IPv4 address, else 0. */
 int cli_is_ipv4(const char *s);
 

@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ftw.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -105,4 +106,27 @@ int cli_engine_start(engine_t *eng, runtime_t *rt, const cli_engine_opts_t *o,
 void cli_engine_stop(engine_t *eng, runtime_t *rt) {
   runtime_close(rt);
   engine_close(eng);
+}
+
+int cli_temp_dir(const char *cmd, char *buf, size_t size) {
+  snprintf(buf, size, "/tmp/lumo-%s-XXXXXX", cmd);
+  for (char *p = buf + 5; *p; p++)
+    if (*p == ' ') *p = '-';
+  if (mkdtemp(buf)) return 0;
+  fprintf(stderr, "lumo %s: cannot make a temporary directory: %s\n", cmd,
+          strerror(errno));
+  return -1;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag,
+                      struct FTW *ftw) {
+  (void)st;
+  (void)flag;
+  (void)ftw;
+  remove(path); /* best effort: keep going */
+  return 0;
+}
+
+void cli_remove_tree(const char *path) {
+  nftw(path, remove_one, 8, FTW_DEPTH | FTW_PHYS);
 }

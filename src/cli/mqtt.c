@@ -8,7 +8,6 @@
 #include "proto/mqtt_topic.h"
 
 #include <cjson/cJSON.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,15 +156,6 @@ static void on_deadline(struct ev_loop *loop, ev_timer *w, int revents) {
   fprintf(stderr, "lumo %s: the broker was not reached in time (see --uri, --timeout)\n",
           r->cmd);
   finish(r, EXIT_FAIL);
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag,
-                      struct FTW *ftw) {
-  (void)st;
-  (void)flag;
-  (void)ftw;
-  remove(path); /* best effort: keep going */
-  return 0;
 }
 
 static char *read_all(FILE *f, size_t *len) {
@@ -319,9 +309,8 @@ static int run(int argc, char **argv, int sub) {
     }
   }
   /* A one-shot command keeps nothing for later runs. */
-  char state[] = "/tmp/lumo-mqtt-XXXXXX";
-  if (!mkdtemp(state)) {
-    fprintf(stderr, "lumo %s: cannot make a temporary directory\n", r.cmd);
+  char state[64];
+  if (cli_temp_dir(r.cmd, state, sizeof state) != 0) {
     free(r.message);
     return EXIT_FAIL;
   }
@@ -329,6 +318,7 @@ static int run(int argc, char **argv, int sub) {
   if (engine_init(&r.eng) != 0) {
     fprintf(stderr, "lumo: cannot start the event loop\n");
     free(r.message);
+    cli_remove_tree(state);
     return EXIT_FAIL;
   }
   static const mqtt_events_t ev = {on_connected, on_disconnected, on_message};
@@ -350,7 +340,7 @@ static int run(int argc, char **argv, int sub) {
   }
   engine_close(&r.eng);
   free(r.message);
-  nftw(state, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+  cli_remove_tree(state);
   return status;
 }
 

@@ -9,7 +9,6 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,15 +68,6 @@ static const char post_help[] =
     "  --json              {\"accepted\",\"error\",\"code\"} as one JSON object\n"
     "  --log-level LEVEL   debug, info, warn (default), error or off\n"
     "  -h, --help          show this help\n";
-
-static int remove_one(const char *path, const struct stat *st, int flag,
-                      struct FTW *ftw) {
-  (void)st;
-  (void)flag;
-  (void)ftw;
-  remove(path); /* best effort */
-  return 0;
-}
 
 static int parse_ll(const char *s, long long lo, long long hi, long long *out) {
   char *end;
@@ -331,13 +321,11 @@ static int cmd_post(int argc, char **argv) {
   memset(&r, 0, sizeof r);
   r.cmd = o.cmd;
   r.json = o.json;
-  char state[] = "/tmp/lumo-onenet-XXXXXX";
-  if (!mkdtemp(state)) {
-    fprintf(stderr, "lumo %s: cannot make a temporary directory\n", o.cmd);
-    return EXIT_FAIL;
-  }
+  char state[64];
+  if (cli_temp_dir(o.cmd, state, sizeof state) != 0) return EXIT_FAIL;
   if (engine_init(&r.eng) != 0) {
     fprintf(stderr, "lumo: cannot start the event loop\n");
+    cli_remove_tree(state);
     return EXIT_FAIL;
   }
   onenet_config_t cfg = {.product = o.product,
@@ -371,7 +359,7 @@ static int cmd_post(int argc, char **argv) {
     onenet_close(c);
   }
   engine_close(&r.eng);
-  nftw(state, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+  cli_remove_tree(state);
   return status;
 }
 

@@ -245,12 +245,16 @@ static op_t *op_new(mqtt_client_t *c, mqtt_done_fn done, void *arg) {
   return op;
 }
 
-static void op_finish(mqtt_client_t *c, op_t *op, const char *err) {
+static void op_unlink(mqtt_client_t *c, op_t *op) {
   if (op->prev)
     op->prev->next = op->next;
   else
     c->ops = op->next;
   if (op->next) op->next->prev = op->prev;
+}
+
+static void op_finish(mqtt_client_t *c, op_t *op, const char *err) {
+  op_unlink(c, op);
   if (op->done) op->done(op->arg, err);
   free(op);
 }
@@ -580,11 +584,7 @@ static int op_start(mqtt_client_t *c, op_t *op, MQTTAsync_responseOptions *ro) {
 /* A call paho refused at once: no callback will come for it. */
 static int refused(mqtt_client_t *c, op_t *op, int rc, const char *what, char *err,
                    size_t errsize) {
-  if (op->prev)
-    op->prev->next = op->next;
-  else
-    c->ops = op->next;
-  if (op->next) op->next->prev = op->prev;
+  op_unlink(c, op);
   free(op);
   snprintf(err, errsize, "%s: %s", what,
            rc == MQTTASYNC_MAX_BUFFERED_MESSAGES

@@ -104,25 +104,22 @@ static long take_id(onenet_t *o) {
 static size_t build(onenet_t *o, long id, char *out, size_t cap) {
   onenet_point_t pts[MAX_POINTS];
   size_t npts = 0, taken = 0;
-  int len = 0;
-  for (post_t *p = o->queue; p; p = p->next) {
-    if (npts + p->n > MAX_POINTS && taken) break;
-    if (p->n > MAX_POINTS) break;
+  int last_ok = 0; /* out holds the message of the posts taken */
+  for (post_t *p = o->queue; p && npts + p->n <= MAX_POINTS; p = p->next) {
     memcpy(pts + npts, p->points, p->n * sizeof *pts);
     int rc = o->thing ? onenet_thing_post_build(id, pts, npts + p->n, out, cap)
                       : onenet_dp_build(id, pts, npts + p->n, out, cap);
-    if (rc < 0) break;
+    last_ok = rc > 0;
+    if (!last_ok) break;
     npts += p->n;
     taken++;
-    len = rc;
   }
-  if (taken) {
-    /* out holds the last build that succeeded only if it was the last
-     * tried: build again to be sure. */
-    len = o->thing ? onenet_thing_post_build(id, pts, npts, out, cap)
-                   : onenet_dp_build(id, pts, npts, out, cap);
-  }
-  return len > 0 ? taken : 0;
+  /* The attempt that did not fit wrote over out: the posts taken again. */
+  if (taken && !last_ok &&
+      (o->thing ? onenet_thing_post_build(id, pts, npts, out, cap)
+                : onenet_dp_build(id, pts, npts, out, cap)) <= 0)
+    return 0;
+  return taken;
 }
 
 static void flush(onenet_t *o) {

@@ -100,6 +100,19 @@ int lumo_subscribe(lua_State *L, int fn_index, const char *name, const char *dev
   return 1;
 }
 
+void lumo_dispatch_data(lua_State *L, const char *name, const char *device) {
+  runtime_t *rt = runtime_from(L);
+  int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  bus_event_t ev = {.name = name,
+                    .device = device,
+                    .group = device,
+                    .time = timer_now(),
+                    .payload_kind = PAYLOAD_LUA_REF,
+                    .payload = (void *)(intptr_t)ref};
+  bus_dispatch(&rt->eng->bus, &ev);
+  luaL_unref(L, LUA_REGISTRYINDEX, ref);
+}
+
 static void release_ref(void *payload, void *ctx) {
   runtime_t *rt = ctx;
   if (rt->L) luaL_unref(rt->L, LUA_REGISTRYINDEX, (int)(intptr_t)payload);

@@ -5,7 +5,6 @@
  * filter matches, then to the bus as the event "message" (device: the
  * client's name), as do "connected" and "disconnected". */
 #include "core/log.h"
-#include "core/timer.h"
 #include "drivers/mqtt_client.h"
 #include "lua/ljson.h"
 #include "lua/loptions.h"
@@ -14,7 +13,6 @@
 #include "proto/mqtt_topic.h"
 
 #include <lauxlib.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,19 +40,10 @@ static void client_stop(rt_handle_t *h) {
 
 /* ---- events from the driver (loop thread) ---- */
 
-/* Dispatches a bus event for this client with a Lua table as its data (on
- * top of the stack, popped). */
+/* A bus event of this client, with the table on top of the stack (popped) as
+ * its data. */
 static void dispatch(lclient_t *m, const char *name) {
-  lua_State *L = m->h.rt->L;
-  int ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  bus_event_t ev = {.name = name,
-                    .device = m->name,
-                    .group = m->name,
-                    .time = timer_now(),
-                    .payload_kind = PAYLOAD_LUA_REF,
-                    .payload = (void *)(intptr_t)ref};
-  bus_dispatch(&m->h.rt->eng->bus, &ev);
-  luaL_unref(L, LUA_REGISTRYINDEX, ref);
+  lumo_dispatch_data(m->h.rt->L, name, m->name);
 }
 
 static int usable(lclient_t *m) {

@@ -4,7 +4,6 @@
  * (OneNET Studio). Belongs to the rule file that made it. The Lua
  * callbacks live in the userdata's user value {command=, set=, invoke=}. */
 #include "core/log.h"
-#include "core/timer.h"
 #include "drivers/onenet.h"
 #include "lua/ljson.h"
 #include "lua/loptions.h"
@@ -12,7 +11,6 @@
 #include "lua/runtime.h"
 
 #include <lauxlib.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,18 +42,10 @@ static int usable(lcloud_t *c) {
   return c->o && c->h.rt && c->h.rt->L && !c->h.rt->closing;
 }
 
-/* Bus event for this device, data on top of the stack (popped). */
+/* A bus event of this device, with the table on top of the stack (popped) as
+ * its data. */
 static void dispatch(lcloud_t *c, const char *name) {
-  lua_State *L = c->h.rt->L;
-  int ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  bus_event_t ev = {.name = name,
-                    .device = c->name,
-                    .group = c->name,
-                    .time = timer_now(),
-                    .payload_kind = PAYLOAD_LUA_REF,
-                    .payload = (void *)(intptr_t)ref};
-  bus_dispatch(&c->h.rt->eng->bus, &ev);
-  luaL_unref(L, LUA_REGISTRYINDEX, ref);
+  lumo_dispatch_data(c->h.rt->L, name, c->name);
 }
 
 static void on_connected(void *arg) {
@@ -85,6 +75,17 @@ static int push_callback(lcloud_t *c, const char *key) {
   return lua_type(L, -1) == LUA_TFUNCTION;
 }
 
+/* {id=, payload=}: a fresh table for the handler and one for the event,
+ * so that what a handler changes is its own. */
+static void push_command(lua_State *L, const char *cmdid, const void *payload,
+                         size_t len) {
+  lua_createtable(L, 0, 2);
+  lua_pushstring(L, cmdid);
+  lua_setfield(L, -2, "id");
+  lua_pushlstring(L, payload, len);
+  lua_setfield(L, -2, "payload");
+}
+
 /* A command: fn({id=, payload=}) -> reply (string, or a table sent as
  * JSON; nil: "ok"). */
 static void on_command(void *arg, const char *cmdid, const void *payload, size_t len) {
@@ -97,11 +98,7 @@ static void on_command(void *arg, const char *cmdid, const void *payload, size_t
   char *json = NULL;
   size_t rlen = 2;
   if (push_callback(c, "command")) {
-    lua_createtable(L, 0, 2);
-    lua_pushstring(L, cmdid);
-    lua_setfield(L, -2, "id");
-    lua_pushlstring(L, payload, len);
-    lua_setfield(L, -2, "payload");
+    push_command(L, cmdid, payload, len);
     if (runtime_callf(rt, 1, 1, c->h.gen, "OneNET command handler (%s)", c->name) ==
         LUA_OK) {
       char err[160];
@@ -125,12 +122,7 @@ static void on_command(void *arg, const char *cmdid, const void *payload, size_t
   onenet_command_reply(c->o, cmdid, reply, rlen);
   if (json) ljson_free(json);
   lua_settop(L, top);
-  lua_pushstring(L, cmdid);
-  lua_createtable(L, 0, 2);
-  lua_insert(L, -2);
-  lua_setfield(L, -2, "id");
-  lua_pushlstring(L, payload, len);
-  lua_setfield(L, -2, "payload");
+  push_command(L, cmdid, payload, len);
   dispatch(c, "command");
 }
 

@@ -31,6 +31,11 @@ void lumo_open_events(lua_State *L);
 void lumo_open_event(lua_State *L);
 const void *levent_push(lua_State *L, const bus_event_t *ev);
 
+/* Dispatches the event `name` of `device` (also its group) now, with the
+ * value on top of the stack (popped) as its data: a binding's own events,
+ * such as an MQTT client's "connected". */
+void lumo_dispatch_data(lua_State *L, const char *name, const char *device);
+
 /* Subscribes the function at fn_index with these filters (any may be NULL)
  * and pushes the Handler (levents.c). */
 int lumo_subscribe(lua_State *L, int fn_index, const char *name, const char *device,
