@@ -122,8 +122,13 @@ static size_t build(onenet_t *o, long id, char *out, size_t cap) {
   return taken;
 }
 
-static void flush(onenet_t *o) {
-  if (!o->queue) return;
+/* Sends the head of the queue as one message. Only while connected: the
+ * subscription to the replies is made on each connection, and a message
+ * queued in paho before it would go out first and its reply be missed.
+ * With `closing`, the posts go to paho anyway (kept in the state
+ * directory for the next run) and nothing is re-armed. */
+static void flush(onenet_t *o, int closing) {
+  if (!o->queue || (!closing && !mqtt_is_connected(o->mq))) return;
   static char msg[MAX_MESSAGE];
   long id = take_id(o);
   size_t taken = build(o, id, msg, sizeof msg);
@@ -134,7 +139,7 @@ static void flush(onenet_t *o) {
     if (!o->queue) o->queue_tail = NULL;
     p->next = NULL;
     posts_done(p, "too many points, or too much data, for one message", 0);
-    arm(o);
+    if (!closing) arm(o);
     return;
   }
   flight_t *f = mem_calloc(1, sizeof *f);
@@ -157,7 +162,7 @@ static void flush(onenet_t *o) {
     o->flights = f;
   }
   o->last_sent = timer_now();
-  if (o->queue || o->flights) arm(o);
+  if (!closing && (o->queue || o->flights)) arm(o);
 }
 
 /* The pace timer also ends flights that waited too long for a reply. */
@@ -178,7 +183,7 @@ static void on_pace(struct ev_loop *loop, ev_timer *w, int revents) {
       pp = &f->next;
     }
   }
-  flush(o);
+  flush(o, 0);
   if (!ev_is_active(&o->pace) && o->flights) {
     ev_timer_set(&o->pace, 1.0, 0);
     ev_timer_start(o->eng->loop, &o->pace);
@@ -414,6 +419,7 @@ void onenet_close(onenet_t *o) {
   if (!o) return;
   ev_timer_stop(o->eng->loop, &o->pace);
   ev_timer_stop(o->eng->loop, &o->renew);
+  while (o->queue && o->mq) flush(o, 1);
   mqtt_close(o->mq);
   o->mq = NULL;
   posts_done(o->queue, "closed", 0);

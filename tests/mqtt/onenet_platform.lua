@@ -3,7 +3,8 @@
 -- schema and answered on .../accepted or .../rejected (err_code 98,
 -- "Illegal Data", as the platform does); command responses are collected.
 --
--- As a module: local platform = require("onenet_platform").start{uri =, state_dir =}
+-- As a module: local platform = require("onenet_platform").start{uri =, state_dir =,
+--   client_id =, clean_session =}
 -- As a rule file (the demo): MQTT_URI=mqtt://127.0.0.1:PORT lumo run onenet_platform.lua
 local M = {}
 
@@ -24,7 +25,7 @@ end
 function M.start(opts)
   local p = {messages = 0, responses = {}, accepted = 0}
   p.client = lumo.mqtt.connect{uri = opts.uri, client_id = opts.client_id or "platform",
-                               state_dir = opts.state_dir}
+                               state_dir = opts.state_dir, clean_session = opts.clean_session}
   p.client:subscribe("$sys/+/+/dp/post/json", function(m)
     p.messages = p.messages + 1
     local body = lumo.json.decode(m.payload)

@@ -24,25 +24,40 @@ T.raises(function() lumo.onenet.connect{product = PID, device = DEV, key = KEY, 
 T.raises(function() lumo.onenet.connect{product = PID, device = DEV, key = KEY, keepalive = 5} end,
          "'keepalive' must be a number from 10 to 1800")
 
-local cloud = lumo.onenet.connect{product = PID, device = DEV, key = KEY, method = "sha1",
-                                  expires = ET, uri = "mqtt://127.0.0.1:" .. env("MQTT_AUTH_PORT"),
-                                  state_dir = STATE, interval = 0.2}
-T.ok(tostring(cloud):find("lumo.onenet.Device onenet:469948/Chic_D", 1, true), "tostring")
+local cloud
 local results, commands = {}, {}
-cloud:on_command(function(cmd)
-  commands[#commands + 1] = cmd.payload
-  return "done: " .. cmd.payload
-end)
+local early
 
 T.steps{
+  function(next)
+    T.when(function() return platform.connected end, 10, "the platform to connect", next)
+  end,
+  function(next)
+    lumo.after(0.3, next) -- the platform's subscription is made
+  end,
+  function(next)
+    cloud = lumo.onenet.connect{product = PID, device = DEV, key = KEY, method = "sha1",
+                                expires = ET, uri = "mqtt://127.0.0.1:" .. env("MQTT_AUTH_PORT"),
+                                state_dir = STATE, interval = 0.2}
+    T.ok(tostring(cloud):find("lumo.onenet.Device onenet:469948/Chic_D", 1, true), "tostring")
+    -- Posted before the connection is up: it must wait for the subscription
+    -- to the replies, or the platform's answer would come first and be lost.
+    cloud:post({early = 1}, function(ok, err) early = ok or err end)
+    cloud:on_command(function(cmd)
+      commands[#commands + 1] = cmd.payload
+      return "done: " .. cmd.payload
+    end)
+    next()
+  end,
   function(next)
     T.when(function() return cloud.connected and platform.connected end, 10,
            "the device (with its token) and the platform to connect", next)
   end,
   function(next)
-    lumo.after(0.3, next) -- the subscriptions are made
+    T.when(function() return early ~= nil end, 10, "the answer to the early post", next)
   end,
   function(next)
+    T.eq(early, true, "a post made before the connection is accepted")
     for i = 1, 10 do
       cloud:post({temperature = 20 + i, humidity = {v = 40 + i, t = 1700000000 + i}},
                  function(ok, err) results[#results + 1] = ok end)
