@@ -56,7 +56,8 @@ static const char sub_help[] =
     "\n"
     "Prints every message on the filters: TOPIC PAYLOAD a line, "
     "or with\n--json {\"topic\",\"payload\",\"qos\",\"retained\"}. "
-    "Runs until SIGINT,\n--count or --for.\n"
+    "Runs until SIGINT,\n--count or --for. With --log-level info it also says "
+    "when the broker\nhas granted the subscriptions.\n"
     "\n"
     "options:\n" COMMON_HELP "  --count N           stop after N messages\n"
     "  --for SECONDS       stop after this long\n"
@@ -74,6 +75,7 @@ typedef struct {
   size_t message_len;
   ev_timer deadline;
   int sent;
+  size_t acked; /* subscriptions the broker granted */
 } run_t;
 
 static void finish(run_t *r, int status) {
@@ -90,12 +92,33 @@ static void published(void *arg, const char *err) {
   }
 }
 
+static void subscribed(void *arg, const char *err) {
+  run_t *r = arg;
+  if (err) {
+    fprintf(stderr, "lumo %s: the broker refused a subscription: %s\n", r->cmd, err);
+    finish(r, EXIT_FAIL);
+  } else if (++r->acked == r->nfilters) {
+    log_info("mqtt", "subscribed to %zu filter%s", r->nfilters,
+             r->nfilters > 1 ? "s" : "");
+  }
+}
+
 static void on_connected(void *arg, int reconnect) {
   run_t *r = arg;
   (void)reconnect;
   if (r->sub) {
     /* Connected: from now on it runs until SIGINT, --count or --for. */
     if (!r->has_for) ev_timer_stop(r->eng.loop, &r->deadline);
+    if (r->sent) return; /* the client makes them again on a reconnection */
+    r->sent = 1;
+    /* Made now rather than before connecting, so that the broker's answer
+     * is the one reported. */
+    for (size_t i = 0; i < r->nfilters; i++) {
+      char err[256];
+      if (mqtt_subscribe(r->c, r->filters[i], r->qos, subscribed, r, err, sizeof err) !=
+          0)
+        subscribed(r, err);
+    }
     return;
   }
   if (r->sent) return;
@@ -329,8 +352,6 @@ static int run(int argc, char **argv, int sub) {
     fprintf(stderr, "lumo %s: %s\n", r.cmd, err);
     status = EXIT_USAGE;
   } else {
-    for (size_t i = 0; i < r.nfilters; i++)
-      mqtt_subscribe(r.c, r.filters[i], r.qos, NULL, NULL, err, sizeof err);
     ev_timer_init(&r.deadline, on_deadline, sub && duration ? duration : timeout, 0);
     r.deadline.data = &r;
     ev_timer_start(r.eng.loop, &r.deadline);

@@ -28,6 +28,7 @@ LUMO_INTERFACE=127.0.0.1 LUMO_ONENET_KEY=$KEY LUMO_ONENET_ET=$ET LUMO_STATE_DIR=
   "$LUMO" run "$LUMO_SRC/examples/onenet_forward.lua" 2>"$TMP/log" &
 engine=$!
 PIDS="$PIDS $engine"
+wait_for "$TMP/platform.log" "[platform] ready" 10 || fail "the platform did not start"
 wait_for "$TMP/log" "connected to OneNET as Chic_D" 10 || fail "the example did not log in"
 wait_for "$TMP/log" "gateway 7811dcb7a982 ready" 10 || fail "the gateway was not found"
 echo "temp lounge 23.5" >&3
@@ -40,15 +41,15 @@ wait_for "$TMP/log" 'OneNET accepted {"humidity":' 10 ||
 check_contains "the humidity's value" "$TMP/log" '"v":41' 
 check_contains "the platform saw the data point" "$TMP/platform.log" '"temperature":[{"v":23.5,"t":'
 
-timeout 5 mosquitto_sub -p "$MQTT_PORT" -t '$sys/469948/Chic_D/cmd/response/+' -C 1 \
+timeout 5 stdbuf -oL mosquitto_sub -d -p "$MQTT_PORT" -t '$sys/469948/Chic_D/cmd/response/+' -C 1 \
   >"$TMP/response" 2>&1 &
 sub=$!
-sleep 0.3
+wait_for "$TMP/response" "SUBACK" 5 || fail "the listener got no SUBACK"
 mosquitto_pub -p "$MQTT_PORT" -t '$sys/469948/Chic_D/cmd/request/k1' -m on
 wait $sub
 check_contains "the command was answered" "$TMP/response" "ok"
 echo "devices" >&3
-sleep 0.5
+wait_for "$TMP/sim.out" '"status":"on"' 5
 check_contains "the command switched the simulated plug on" "$TMP/sim.out" '"status":"on"'
 kill -INT $engine
 wait $engine

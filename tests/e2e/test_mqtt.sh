@@ -45,10 +45,10 @@ for t in "$LUMO_SRC"/tests/mqtt/test_*.lua; do
 done
 
 # The one-shot commands: lumo mqtt pub|sub, lumo onenet post.
-"$LUMO" mqtt sub --uri "mqtt://127.0.0.1:$MQTT_PORT" --count 2 --json 'cli/#' \
-  >"$TMP/sub.out" 2>&1 &
+"$LUMO" mqtt sub --uri "mqtt://127.0.0.1:$MQTT_PORT" --count 2 --json --log-level info \
+  'cli/#' >"$TMP/sub.out" 2>"$TMP/sub.err" &
 sub=$!
-sleep 0.5
+wait_for "$TMP/sub.err" "subscribed to 1 filter" 10 || fail "mqtt sub: no subscription"
 "$LUMO" mqtt pub --uri "mqtt://127.0.0.1:$MQTT_PORT" cli/a hello >"$TMP/out" 2>&1
 check_status "mqtt pub" 0 $?
 echo '{"x":1}' | "$LUMO" mqtt pub --uri "mqtt://127.0.0.1:$MQTT_PORT" --qos 0 cli/b - \
@@ -71,7 +71,7 @@ check_contains "mqtt sub, bad filter" "$TMP/out" "'#' must be the last level"
 MQTT_URI="mqtt://127.0.0.1:$MQTT_PORT" "$LUMO" run "$LUMO_SRC/tests/mqtt/onenet_platform.lua" \
   >"$TMP/platform.log" 2>&1 &
 platform=$!
-sleep 0.5
+wait_for "$TMP/platform.log" "[platform] ready" 10 || fail "the OneNET platform did not start"
 post() {
   LUMO_ONENET_KEY=rs2FaE5BuygJZkWKDA5okKt1RFpwOx53hbu6hwyCS4U= "$LUMO" onenet post \
     --product 469948 --device Chic_D --method sha1 --et $ONENET_ET \

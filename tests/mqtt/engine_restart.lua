@@ -29,9 +29,12 @@ if STEP == "subscribe" then
   local sub = lumo.mqtt.connect{uri = uri, client_id = "engine-sub", clean_session = false}
   sub:subscribe("engine/n", function() end, {qos = 1})
   local P = platform()
-  T.when(function() return sub.connected and P.client.connected end, 10,
-         "the subscriber and the platform to connect", function()
-    lumo.after(0.3, function() sub:close(); P.client:close(); T.done() end)
+  require("mqtt_ready")(sub, function()
+    T.when(function() return P.ready end, 10, "the platform's subscriptions", function()
+      sub:close()
+      P.client:close()
+      T.done()
+    end)
   end)
 elseif STEP == "publish" then
   local pub = lumo.mqtt.connect{uri = uri, client_id = "engine-pub"}

@@ -43,6 +43,11 @@ function M.start(opts)
   p.client:subscribe("$sys/+/+/cmd/response/+", function(m)
     p.responses[m.topic:match("[^/]+$")] = m.payload
   end)
+  -- p.ready: the subscriptions are in place, a device's post will be heard.
+  require("mqtt_ready")(p.client, function()
+    p.ready = true
+    if opts.log then lumo.log.info("[platform] ready") end
+  end)
   return p
 end
 

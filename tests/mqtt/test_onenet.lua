@@ -30,10 +30,7 @@ local early
 
 T.steps{
   function(next)
-    T.when(function() return platform.connected end, 10, "the platform to connect", next)
-  end,
-  function(next)
-    lumo.after(0.3, next) -- the platform's subscription is made
+    T.when(function() return P.ready end, 10, "the platform's subscriptions", next)
   end,
   function(next)
     cloud = lumo.onenet.connect{product = PID, device = DEV, key = KEY, method = "sha1",

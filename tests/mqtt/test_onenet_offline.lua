@@ -23,11 +23,8 @@ local answers = {}
 
 T.steps{
   function(next)
-    T.when(function() return cloud.connected and P.client.connected end, 10, "both connected",
-           next)
-  end,
-  function(next)
-    lumo.after(0.3, next) -- the platform's subscription is made
+    T.when(function() return cloud.connected and P.ready end, 10,
+           "the device and the platform's subscriptions", next)
   end,
   function(next)
     broker("stop")

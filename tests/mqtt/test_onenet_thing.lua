@@ -42,8 +42,8 @@ cloud:on_invoke(function(params, service, id)
 end)
 
 T.steps{
-  function(next) T.when(function() return cloud.connected and platform.connected end, 10, "connected", next) end,
-  function(next) lumo.after(0.3, next) end,
+  function(next) require("mqtt_ready")(platform, next) end, -- the platform hears posts
+  function(next) T.when(function() return cloud.connected end, 10, "connected", next) end,
   function(next)
     cloud:post({temp = {v = 23.6, t = 1599534283}, power = true}, function(ok, err) result = ok end)
     T.when(function() return result ~= nil end, 10, "the post's reply", next)

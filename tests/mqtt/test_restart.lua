@@ -18,10 +18,10 @@ sub:subscribe("restart/n", function(m) got[#got + 1] = tonumber(m.payload) end, 
 
 T.steps{
   function(next)
-    T.when(function() return sub.connected and pub.connected end, 10, "both connected", next)
+    require("mqtt_ready")(sub, next) -- the subscription is made
   end,
   function(next)
-    lumo.after(0.3, next) -- the subscription is made
+    T.when(function() return pub.connected end, 10, "the publisher to connect", next)
   end,
   function(next)
     broker("stop")
