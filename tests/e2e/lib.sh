@@ -48,6 +48,16 @@ wait_for() {
 # count_of FILE TEXT: how many lines of FILE contain TEXT.
 count_of() { grep -cF -- "$2" "$1" 2>/dev/null || true; }
 
+# wait_count FILE TEXT N [SECONDS]: waits until N lines of FILE contain TEXT.
+wait_count() {
+  local deadline=$((SECONDS + ${4:-10}))
+  while [ $SECONDS -lt $deadline ]; do
+    [ "$(count_of "$1" "$2")" -ge "$3" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
 finish() {
   echo "$PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ]

@@ -19,7 +19,7 @@ wait_for "$TMP/log" "the lamp is on" 5 || fail "motion did not switch the lamp o
 wait_for "$TMP/log" "no motion for 1 s: lamp off" 5 || fail "the lamp was not switched off"
 wait_for "$TMP/log" "the lamp is off" 5 || fail "no off report from the plug"
 echo "devices" >&3
-sleep 0.3
+wait_for "$TMP/sim.out" "lamp     {" 5
 check_contains "the simulated plug ended off" "$TMP/sim.out" "lamp     {\"status\":\"off\""
 check_not_contains "no refused write" "$TMP/sim.err" "refused"
 [ "$(count_of "$TMP/log" "the lamp is off")" = 1 ] && pass || fail "start-up state raised an off event"

@@ -95,9 +95,9 @@ LUA
 "$LUMO" run --no-watch "$TMP/will.lua" >"$TMP/will.out" 2>&1 &
 willer=$!
 wait_for "$TMP/will.out" "up" 10 || fail "the client with a will did not connect"
-timeout 10 mosquitto_sub -p "$MQTT_PORT" -t cli/will -C 1 >"$TMP/will.got" 2>&1 &
+timeout 10 stdbuf -oL mosquitto_sub -d -p "$MQTT_PORT" -t cli/will -C 1 >"$TMP/will.got" 2>&1 &
 sub=$!
-sleep 0.3
+wait_for "$TMP/will.got" "SUBACK" 5 || fail "the will's listener got no SUBACK"
 kill -9 $willer
 wait $sub
 check_contains "the will was published" "$TMP/will.got" "willer is gone"

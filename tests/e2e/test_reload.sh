@@ -76,7 +76,8 @@ wait_for "$log" "loaded v4" || fail "v4 not loaded"
 before=$(count_of "$log" "loaded v4")
 kill -HUP $pid
 wait_for "$log" "SIGHUP received, reloading rule files" || fail "SIGHUP not logged"
-sleep 0.3
+wait_count "$log" "loaded v4" $((before + 1))
+wait_count "$log" "other loaded" 2
 [ "$(count_of "$log" "loaded v4")" = $((before + 1)) ] && pass || fail "SIGHUP did not reload rules.lua"
 [ "$(count_of "$log" "other loaded")" = 2 ] && pass || fail "SIGHUP did not reload other.lua"
 recent 0.3
@@ -89,7 +90,7 @@ if [ "$ticks" -ge 2 ] && [ "$ticks" -le 9 ]; then pass; else fail "after SIGHUP 
 write_version 7
 { sleep 3; } | "$LUMO" repl --wait 0 "$rules" >/dev/null 2>"$TMP/log3" &
 repl_job=$!
-sleep 0.5
+wait_for "$TMP/log3" "loaded v7" 5 || fail "the repl did not load its rule file"
 pkill -HUP -f "lumo repl --wait 0 $rules" || fail "repl not found to signal"
 wait_for "$TMP/log3" "reloaded" 3 || fail "repl did not reload on SIGHUP"
 [ "$(count_of "$TMP/log3" "loaded v7")" = 2 ] && pass || fail "repl SIGHUP did not run the file again"
