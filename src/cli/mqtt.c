@@ -74,7 +74,7 @@ typedef struct {
   char *message;
   size_t message_len;
   ev_timer deadline;
-  int sent;
+  int sent, up;
   size_t acked; /* subscriptions the broker granted */
 } run_t;
 
@@ -106,6 +106,7 @@ static void subscribed(void *arg, const char *err) {
 static void on_connected(void *arg, int reconnect) {
   run_t *r = arg;
   (void)reconnect;
+  r->up = 1;
   if (r->sub) {
     /* Connected: from now on it runs until SIGINT, --count or --for. */
     if (!r->has_for) ev_timer_stop(r->eng.loop, &r->deadline);
@@ -133,7 +134,9 @@ static void on_connected(void *arg, int reconnect) {
 
 static void on_disconnected(void *arg, const char *why) {
   run_t *r = arg;
-  fprintf(stderr, "lumo %s: %s\n", r->cmd, why);
+  /* A failed attempt is logged by the client with its retry schedule. */
+  if (r->up) fprintf(stderr, "lumo %s: connection lost: %s\n", r->cmd, why);
+  r->up = 0;
 }
 
 static void on_message(void *arg, const char *topic, const void *payload, size_t len,
