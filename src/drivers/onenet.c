@@ -19,6 +19,7 @@
 #define MAX_POINTS 64     /* points per message */
 #define MAX_MESSAGE 16384 /* bytes per message */
 #define REPLY_TIMEOUT 30.0
+#define DEFAULT_MAX_QUEUED 10000
 
 typedef struct post {
   onenet_point_t *points; /* deep copies */
@@ -45,6 +46,8 @@ struct onenet {
   onenet_events_t ev;
   void *arg;
   post_t *queue, *queue_tail;
+  long queued, max_queued; /* posts in the queue, and the most it holds */
+  int dropping;            /* posts were dropped since the last send */
   flight_t *flights;
   long next_id;
   ev_timer pace, renew;
@@ -138,6 +141,7 @@ static void flush(onenet_t *o, int closing) {
     o->queue = p->next;
     if (!o->queue) o->queue_tail = NULL;
     p->next = NULL;
+    o->queued--;
     posts_done(p, "too many points, or too much data, for one message", 0);
     if (!closing) arm(o);
     return;
@@ -150,6 +154,8 @@ static void flush(onenet_t *o, int closing) {
   o->queue = last->next;
   if (!o->queue) o->queue_tail = NULL;
   last->next = NULL;
+  o->queued -= (long)taken;
+  o->dropping = 0;
   char t[256], err[256];
   topic(o, o->thing ? "thing/property/post" : "dp/post/json", t, sizeof t);
   if (mqtt_publish(o->mq, t, msg, strlen(msg), 1, 0, NULL, NULL, err, sizeof err) != 0) {
@@ -308,6 +314,7 @@ onenet_t *onenet_open(engine_t *eng, const onenet_config_t *cfg,
   o->expires = cfg->expires;
   o->thing = cfg->thing;
   o->interval = cfg->interval > 0 ? cfg->interval : 1.0;
+  o->max_queued = cfg->max_queued > 0 ? cfg->max_queued : DEFAULT_MAX_QUEUED;
   o->ev = ev ? *ev : (onenet_events_t){0};
   o->arg = arg;
   o->next_id = (long)(time(NULL) % 1000000) * 1000 + 1; /* apart from earlier runs' */
@@ -379,6 +386,19 @@ int onenet_post(onenet_t *o, const onenet_point_t *points, size_t n, onenet_done
   else
     o->queue = p;
   o->queue_tail = p;
+  if (++o->queued > o->max_queued) {
+    /* Offline for long: the newest values matter more than the oldest. */
+    post_t *old = o->queue;
+    o->queue = old->next;
+    old->next = NULL;
+    o->queued--;
+    if (!o->dropping)
+      log_warn(WHERE,
+               "%s/%s: more than %ld posts wait for the connection: dropping the oldest",
+               o->product, o->device, o->max_queued);
+    o->dropping = 1;
+    posts_done(old, "dropped: too many posts waited for the connection (max_queued)", 0);
+  }
   arm(o);
   return 0;
 }

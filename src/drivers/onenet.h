@@ -26,6 +26,7 @@ typedef struct {
   int keepalive;         /* 10..1800 s; 0: 60 */
   const char *state_dir; /* unsent posts; NULL: the MQTT default */
   double interval;       /* least time between posts (s); 0: 1 */
+  long max_queued;       /* posts that may wait to be sent; 0: 10000 */
 } onenet_config_t;
 
 typedef struct {

@@ -171,8 +171,8 @@ static int onenet_connect(lua_State *L) {
   runtime_t *rt = runtime_from(L);
   luaL_checktype(L, 1, LUA_TTABLE);
   static const char *const known[] = {
-      "product", "device", "key",       "method",    "lifetime", "expires", "model",
-      "uri",     "tls",    "keepalive", "state_dir", "interval", NULL};
+      "product", "device", "key",       "method",    "lifetime", "expires",    "model",
+      "uri",     "tls",    "keepalive", "state_dir", "interval", "max_queued", NULL};
   lopt_check(L, 1, known, WHERE);
   onenet_config_t cfg = {
       .product = lopt_string(L, 1, "product", WHERE),
@@ -185,6 +185,7 @@ static int onenet_connect(lua_State *L) {
       .expires = (long long)opt_num(L, 1, "expires", 1, 32503680000.0),
       .keepalive = (int)opt_num(L, 1, "keepalive", 10, 1800),
       .interval = opt_num(L, 1, "interval", 0.01, 3600),
+      .max_queued = (long)opt_num(L, 1, "max_queued", 1, 1e7),
   };
   if (!cfg.product || !cfg.device || !cfg.key)
     return luaL_error(L,

@@ -21,6 +21,22 @@ local cloud = lumo.onenet.connect{product = "469948", device = "Chic_D", method 
                                   interval = 0.2}
 local answers = {}
 
+-- A device that never gets through keeps at most max_queued posts: the
+-- oldest are dropped, and their callbacks told at once.
+local stuck = lumo.onenet.connect{product = "469948", device = "stuck", key = "MTIzNA==",
+                                  uri = "mqtt://127.0.0.1:1", max_queued = 3,
+                                  state_dir = (STATE or os.tmpname()) .. "-stuck"}
+local dropped = {}
+for i = 1, 5 do
+  stuck:post({n = i}, function(ok, err) dropped[#dropped + 1] = i .. ":" .. tostring(err) end)
+end
+T.eq(#dropped, 2, "two of five posts dropped with max_queued = 3")
+T.ok(dropped[1]:find("^1:dropped: too many posts waited"), "the oldest first: " .. dropped[1])
+T.ok(dropped[2]:find("^2:dropped"), "then the next: " .. tostring(dropped[2]))
+T.raises(function() lumo.onenet.connect{product = "1", device = "d", key = "MTIzNA==",
+                                        max_queued = 0} end, "'max_queued' must be a number")
+stuck:close()
+
 T.steps{
   function(next)
     T.when(function() return cloud.connected and P.ready end, 10,
