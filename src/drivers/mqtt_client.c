@@ -45,6 +45,8 @@ struct op {
   mqtt_client_t *c;
   mqtt_done_fn done;
   void *arg;
+  int sub;       /* a subscription (its result is the broker's SUBACK) */
+  char *waiting; /* a subscription asked for while disconnected: its filter */
   op_t *prev, *next;
 };
 
@@ -256,6 +258,7 @@ static void op_unlink(mqtt_client_t *c, op_t *op) {
 static void op_finish(mqtt_client_t *c, op_t *op, const char *err) {
   op_unlink(c, op);
   if (op->done) op->done(op->arg, err);
+  free(op->waiting);
   free(op);
 }
 
@@ -585,6 +588,7 @@ static int op_start(mqtt_client_t *c, op_t *op, MQTTAsync_responseOptions *ro) {
 static int refused(mqtt_client_t *c, op_t *op, int rc, const char *what, char *err,
                    size_t errsize) {
   op_unlink(c, op);
+  free(op->waiting);
   free(op);
   snprintf(err, errsize, "%s: %s", what,
            rc == MQTTASYNC_MAX_BUFFERED_MESSAGES
@@ -633,6 +637,11 @@ static void remember(mqtt_client_t *c, const char *filter, int qos) {
 }
 
 static void forget(mqtt_client_t *c, const char *filter) {
+  for (op_t *op = c->ops, *next; op; op = next) {
+    next = op->next;
+    if (op->waiting && !strcmp(op->waiting, filter))
+      op_finish(c, op, "unsubscribed before the connection was made");
+  }
   for (size_t i = 0; i < c->nsubs; i++)
     if (!strcmp(c->subs[i], filter)) {
       free(c->subs[i]);
@@ -652,14 +661,36 @@ static int send_subscribe(mqtt_client_t *c, const char *filter, int qos, op_t *o
   return 0;
 }
 
-/* A clean session forgets subscriptions: make them again. */
+static void resend(mqtt_client_t *c, size_t i, op_t *op) {
+  mqtt_done_fn done = op->done;
+  void *arg = op->arg;
+  char err[160];
+  if (send_subscribe(c, c->subs[i], c->subqos[i], op, err, sizeof err) != 0) {
+    log_warn("mqtt", "%s: subscribing to %s again failed: %s", name_of(c), c->subs[i],
+             err);
+    if (done) done(arg, err);
+  }
+}
+
+/* A clean session forgets subscriptions: make them again. One asked for
+ * while disconnected is made now, with its caller's completion (each such
+ * caller with a SUBSCRIBE of its own: a repeated one only replaces it). */
 static void resubscribe(mqtt_client_t *c) {
   for (size_t i = 0; i < c->nsubs; i++) {
-    char err[160];
-    if (send_subscribe(c, c->subs[i], c->subqos[i], op_new(c, NULL, NULL), err,
-                       sizeof err) != 0)
-      log_warn("mqtt", "%s: subscribing to %s again failed: %s", name_of(c), c->subs[i],
-               err);
+    int sent = 0;
+    for (op_t *op = c->ops, *next; op; op = next) {
+      next = op->next;
+      if (!op->waiting || strcmp(op->waiting, c->subs[i]) != 0) continue;
+      free(op->waiting);
+      op->waiting = NULL;
+      resend(c, i, op);
+      sent = 1;
+    }
+    if (!sent) {
+      op_t *op = op_new(c, NULL, NULL);
+      op->sub = 1;
+      resend(c, i, op);
+    }
   }
 }
 
@@ -672,11 +703,17 @@ int mqtt_subscribe(mqtt_client_t *c, const char *filter, int qos, mqtt_done_fn d
   }
   remember(c, filter, qos);
   if (!c->connected) {
-    /* Made on connection (resubscribe); report success now. */
-    if (done) done(arg, NULL);
+    /* Made on connection (resubscribe), which reports the broker's answer. */
+    if (done) {
+      op_t *op = op_new(c, done, arg);
+      op->sub = 1;
+      op->waiting = mem_strdup(filter);
+    }
     return 0;
   }
-  return send_subscribe(c, filter, qos, op_new(c, done, arg), err, errsize);
+  op_t *op = op_new(c, done, arg);
+  op->sub = 1;
+  return send_subscribe(c, filter, qos, op, err, errsize);
 }
 
 int mqtt_unsubscribe(mqtt_client_t *c, const char *filter, mqtt_done_fn done, void *arg,
@@ -746,8 +783,9 @@ void mqtt_close(mqtt_client_t *c) {
   }
   while (c->ops)
     op_finish(c, c->ops,
-              "client closed before the broker had it (a QoS 1/2 message is "
-              "kept and sent on the next run)");
+              c->ops->sub ? "client closed before the broker granted the subscription"
+                          : "client closed before the broker had it (a QoS 1/2 message "
+                            "is kept and sent on the next run)");
   if (c->in_wake)
     c->closed = 1; /* on_wake frees it when it is done */
   else

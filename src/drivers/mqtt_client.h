@@ -74,8 +74,10 @@ int mqtt_publish(mqtt_client_t *c, const char *topic, const void *payload, size_
                  size_t errsize);
 
 /* Subscribes; subscriptions are made again after every reconnection.
- * Messages arrive through events.message; matching them to handlers is the
- * caller's (proto/mqtt_topic.h). */
+ * done (may be NULL) runs with the broker's answer to the first SUBSCRIBE,
+ * made now or, while disconnected, once connected. Messages arrive through
+ * events.message; matching them to handlers is the caller's
+ * (proto/mqtt_topic.h). */
 int mqtt_subscribe(mqtt_client_t *c, const char *filter, int qos, mqtt_done_fn done,
                    void *arg, char *err, size_t errsize);
 int mqtt_unsubscribe(mqtt_client_t *c, const char *filter, mqtt_done_fn done, void *arg,

@@ -267,24 +267,34 @@ static int client_publish(lua_State *L) {
   return 0;
 }
 
-/* c:subscribe(filter, fn[, {qos=, json=}]) -> true */
+/* c:subscribe(filter, fn[, {qos=, json=}][, cb]) -> true; cb(ok, err)
+ * once the broker has granted it (or refused it). */
 static int client_subscribe(lua_State *L) {
   lclient_t *m = check_open(L, 1);
   const char *filter = luaL_checkstring(L, 2);
   const char *bad = mqtt_filter_error(filter);
   if (bad) return luaL_error(L, "subscribe: %s", bad);
   luaL_checktype(L, 3, LUA_TFUNCTION);
-  int qos = 1, json = 0;
-  if (!lua_isnoneornil(L, 4)) {
-    luaL_checktype(L, 4, LUA_TTABLE);
+  int qos = 1, json = 0, cb = 4;
+  if (lua_type(L, 4) == LUA_TTABLE) {
     static const char *const known[] = {"qos", "json", NULL};
     lopt_check(L, 4, known, "subscribe");
     qos = (int)lopt_int(L, 4, "qos", 0, 2, 1, "subscribe");
     json = lopt_bool(L, 4, "json", 0, "subscribe");
+    cb = 5;
+  }
+  void *p = NULL;
+  if (!lua_isnoneornil(L, cb)) {
+    luaL_checktype(L, cb, LUA_TFUNCTION);
+    char what[160];
+    snprintf(what, sizeof what, "subscribe to %.100s", filter);
+    p = ldevice_callback(L, cb, what);
   }
   char err[256];
-  if (mqtt_subscribe(m->c, filter, qos, NULL, NULL, err, sizeof err) != 0)
+  if (mqtt_subscribe(m->c, filter, qos, p ? done : NULL, p, err, sizeof err) != 0) {
+    if (p) ldevice_done(p, NULL, NULL, 0); /* releases it; the error is raised */
     return luaL_error(L, "subscribe: %s", err);
+  }
   lua_getiuservalue(L, 1, 1);
   lua_createtable(L, 0, 3);
   lua_pushvalue(L, 2);

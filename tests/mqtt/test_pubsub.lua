@@ -27,7 +27,23 @@ T.raises(function() mq:publish("a", {f = print}) end, "cannot encode a function 
 T.raises(function() mq:publish("a", "x", {qos = 3}) end, "'qos' must be a whole number from 0 to 2")
 
 local got, json, raw, events = {}, {}, {}, {}
-mq:subscribe("home/+/temp", function(m) got[#got + 1] = m.topic .. "=" .. m.payload end)
+-- A subscription's callback runs with the broker's answer: made before the
+-- connection, it waits for it.
+local granted = {}
+mq:subscribe("home/+/temp", function(m) got[#got + 1] = m.topic .. "=" .. m.payload end,
+             function(ok, err) granted[#granted + 1] = ok end)
+T.eq(#granted, 0, "not granted before the connection")
+T.raises(function() mq:subscribe("x", function() end, {qos = 1}, 5) end, "function expected")
+-- Callbacks a client cannot keep: closed, or unsubscribed, before it connects.
+local nowhere = lumo.mqtt.connect{uri = "mqtt://127.0.0.1:1", client_id = "nowhere",
+                                  state_dir = STATE}
+local refused = {}
+nowhere:subscribe("a", function() end, {qos = 0}, function(ok, err) refused.a = err end)
+nowhere:subscribe("b", function() end, function(ok, err) refused.b = err end)
+nowhere:unsubscribe("b")
+T.eq(refused.b, "unsubscribed before the connection was made", "unsubscribed while waiting")
+nowhere:close()
+T.eq(refused.a, "client closed before the broker granted the subscription", "closed while waiting")
 mq:subscribe("home/#", function(m) raw[#raw + 1] = m.topic end)
 mq:subscribe("json/#", function(m) json[#json + 1] = m.data end, {json = true})
 local h1 = mq:on("connected", function(ev) events[#events + 1] = "connected" end)
@@ -43,6 +59,12 @@ v5:subscribe("v5/#", function(m) v5got = m.payload end)
 
 T.steps{
   function(next) T.when(function() return mq.connected end, 10, "connected", next) end,
+  function(next) T.when(function() return granted[1] end, 5, "the subscription granted", next) end,
+  function(next)
+    T.eq(#granted, 1, "granted once")
+    mq:subscribe("later/#", function() end, {qos = 0}, function(ok) granted.later = ok end)
+    T.when(function() return granted.later end, 5, "a subscription made while connected", next)
+  end,
   function(next)
     T.eq(events[1], "connected", "connected event")
     mq:publish("home/lounge/temp", "21.5", {qos = 1}, function(ok, err) acked = ok end)
