@@ -186,12 +186,20 @@ void ldevice_done(void *arg, const char *err, const value_t *values, size_t n) {
     lua_pushboolean(L, err == NULL);
     if (err)
       lua_pushstring(L, err);
-    else
+    else if (values)
       lumo_push_values(L, values, n);
+    else
+      lua_pushnil(L); /* an operation with no result: cb(true) */
     runtime_call(rt, 2, 0, rt->gen, p->what);
   } else if (err && !rt->closing) {
     log_error(NULL, "%s failed: %s", p->what, err);
   }
+  ldevice_release(p);
+}
+
+void ldevice_release(void *arg) {
+  pending_t *p = arg;
+  runtime_t *rt = p->rt;
   if (rt->L && p->fn_ref != LUA_NOREF) luaL_unref(rt->L, LUA_REGISTRYINDEX, p->fn_ref);
   free(p);
 }
@@ -206,7 +214,7 @@ static int start_write(lua_State *L, device_t *dev, const value_t *v, size_t n, 
   snprintf(desc, sizeof desc, "%s %s", what, dev->name ? dev->name : dev->id);
   void *p = ldevice_callback(L, cb, desc);
   if (dev->ops->write(dev, v, n, ldevice_done, p) != 0) {
-    ldevice_done(p, NULL, NULL, 0); /* releases; nothing was started */
+    ldevice_release(p); /* nothing was started */
     return luaL_error(L,
                       "%s: no password given to lumo.lumi.gateway{password=...}: the "
                       "gateway needs it for writes",

@@ -158,7 +158,7 @@ static int gw_light(lua_State *L) {
   value_t v = {.key = "rgb", .type = VALUE_NUMBER, .num = value};
   void *p = ldevice_callback(L, 3, "light on the gateway");
   if (lumi_gw_write(g->gw, self, &v, 1, ldevice_done, p) != 0) {
-    ldevice_done(p, NULL, NULL, 0);
+    ldevice_release(p);
     return luaL_error(L,
                       "gw:light: no password given to lumo.lumi.gateway{password=...}");
   }

@@ -261,7 +261,7 @@ static int client_publish(lua_State *L) {
                         sizeof err);
   if (json) ljson_free(json);
   if (rc != 0) {
-    if (p) ldevice_done(p, NULL, NULL, 0); /* releases it; the error is raised */
+    if (p) ldevice_release(p); /* the error is raised instead */
     return luaL_error(L, "publish: %s", err);
   }
   return 0;
@@ -292,7 +292,7 @@ static int client_subscribe(lua_State *L) {
   }
   char err[256];
   if (mqtt_subscribe(m->c, filter, qos, p ? done : NULL, p, err, sizeof err) != 0) {
-    if (p) ldevice_done(p, NULL, NULL, 0); /* releases it; the error is raised */
+    if (p) ldevice_release(p); /* the error is raised instead */
     return luaL_error(L, "subscribe: %s", err);
   }
   lua_getiuservalue(L, 1, 1);

@@ -321,7 +321,7 @@ static int cloud_post(lua_State *L) {
   int rc = onenet_post(c->o, pts, n, p ? post_done : NULL, p, err, sizeof err);
   for (size_t i = 0; i < n; i++) ljson_free(json[i]);
   if (rc != 0) {
-    if (p) ldevice_done(p, NULL, NULL, 0);
+    if (p) ldevice_release(p);
     return luaL_error(L, "cloud:post: %s", err);
   }
   return 0;

@@ -58,6 +58,9 @@ size_t lumo_check_values(lua_State *L, int t, value_t *out, size_t max,
  * function (ok, result_or_err) or logs a failure when there was none. */
 void *ldevice_callback(lua_State *L, int fn_index, const char *what);
 void ldevice_done(void *arg, const char *err, const value_t *values, size_t n);
+/* Frees what ldevice_callback made without calling it: for an operation
+ * refused at once, whose error is raised instead. */
+void ldevice_release(void *arg);
 
 /* lumo.lumi (llumi.c), lumo.mqtt (lmqtt.c), lumo.json (ljson.c): each adds
  * its table to the one on top of the stack. */

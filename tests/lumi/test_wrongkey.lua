@@ -37,6 +37,11 @@ sim.steps{
     local ro = lumo.lumi.gateway{interface = "127.0.0.1", heartbeat = 0.2}
     sim.when(function() return ro.ready end, 10, "the read-only gateway", function()
       T.raises(function() ro:light{rgb = 0xff0000} end, "no password given")
+      -- Refused at once: the error is raised and the callback never runs.
+      local called = false
+      T.raises(function() ro:light({rgb = 0xff0000}, function() called = true end) end,
+               "no password given")
+      T.eq(called, false, "no callback for a write refused at once")
       ro:close()
       gw:close()
       sub:off()

@@ -62,10 +62,13 @@ T.steps{
   function(next) T.when(function() return granted[1] end, 5, "the subscription granted", next) end,
   function(next)
     T.eq(#granted, 1, "granted once")
-    mq:subscribe("later/#", function() end, {qos = 0}, function(ok) granted.later = ok end)
+    mq:subscribe("later/#", function() end, {qos = 0}, function(ok, err)
+      granted.later, granted.err = ok, err
+    end)
     T.when(function() return granted.later end, 5, "a subscription made while connected", next)
   end,
   function(next)
+    T.eq(granted.err, nil, "cb(true): no second value")
     T.eq(events[1], "connected", "connected event")
     mq:publish("home/lounge/temp", "21.5", {qos = 1}, function(ok, err) acked = ok end)
     mq:publish("home/lounge/humidity", "40", {qos = 0})
