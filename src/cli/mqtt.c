@@ -110,16 +110,6 @@ static void on_connected(void *arg, int reconnect) {
   if (r->sub) {
     /* Connected: from now on it runs until SIGINT, --count or --for. */
     if (!r->has_for) ev_timer_stop(r->eng.loop, &r->deadline);
-    if (r->sent) return; /* the client makes them again on a reconnection */
-    r->sent = 1;
-    /* Made now rather than before connecting, so that the broker's answer
-     * is the one reported. */
-    for (size_t i = 0; i < r->nfilters; i++) {
-      char err[256];
-      if (mqtt_subscribe(r->c, r->filters[i], r->qos, subscribed, r, err, sizeof err) !=
-          0)
-        subscribed(r, err);
-    }
     return;
   }
   if (r->sent) return;
@@ -355,6 +345,10 @@ static int run(int argc, char **argv, int sub) {
     fprintf(stderr, "lumo %s: %s\n", r.cmd, err);
     status = EXIT_USAGE;
   } else {
+    /* Made once connected; subscribed() gets the broker's answer. */
+    for (size_t i = 0; i < r.nfilters; i++)
+      if (mqtt_subscribe(r.c, r.filters[i], r.qos, subscribed, &r, err, sizeof err) != 0)
+        subscribed(&r, err);
     ev_timer_init(&r.deadline, on_deadline, sub && duration ? duration : timeout, 0);
     r.deadline.data = &r;
     ev_timer_start(r.eng.loop, &r.deadline);

@@ -247,6 +247,12 @@ static op_t *op_new(mqtt_client_t *c, mqtt_done_fn done, void *arg) {
   return op;
 }
 
+static op_t *sub_op_new(mqtt_client_t *c, mqtt_done_fn done, void *arg) {
+  op_t *op = op_new(c, done, arg);
+  op->sub = 1;
+  return op;
+}
+
 static void op_unlink(mqtt_client_t *c, op_t *op) {
   if (op->prev)
     op->prev->next = op->next;
@@ -686,11 +692,7 @@ static void resubscribe(mqtt_client_t *c) {
       resend(c, i, op);
       sent = 1;
     }
-    if (!sent) {
-      op_t *op = op_new(c, NULL, NULL);
-      op->sub = 1;
-      resend(c, i, op);
-    }
+    if (!sent) resend(c, i, sub_op_new(c, NULL, NULL));
   }
 }
 
@@ -704,16 +706,10 @@ int mqtt_subscribe(mqtt_client_t *c, const char *filter, int qos, mqtt_done_fn d
   remember(c, filter, qos);
   if (!c->connected) {
     /* Made on connection (resubscribe), which reports the broker's answer. */
-    if (done) {
-      op_t *op = op_new(c, done, arg);
-      op->sub = 1;
-      op->waiting = mem_strdup(filter);
-    }
+    if (done) sub_op_new(c, done, arg)->waiting = mem_strdup(filter);
     return 0;
   }
-  op_t *op = op_new(c, done, arg);
-  op->sub = 1;
-  return send_subscribe(c, filter, qos, op, err, errsize);
+  return send_subscribe(c, filter, qos, sub_op_new(c, done, arg), err, errsize);
 }
 
 int mqtt_unsubscribe(mqtt_client_t *c, const char *filter, mqtt_done_fn done, void *arg,

@@ -217,6 +217,15 @@ static void done(void *arg, const char *err) {
   ldevice_done(arg, err, NULL, 0);
 }
 
+/* The optional callback at index cb, for `done`; NULL when there is none. */
+static void *opt_callback(lua_State *L, int cb, const char *verb, const char *topic) {
+  if (lua_isnoneornil(L, cb)) return NULL;
+  luaL_checktype(L, cb, LUA_TFUNCTION);
+  char what[160];
+  snprintf(what, sizeof what, "%s %.100s", verb, topic);
+  return ldevice_callback(L, cb, what);
+}
+
 /* c:publish(topic, payload[, {qos=, retain=}][, cb]): payload a string, or
  * a table sent as JSON. */
 static int client_publish(lua_State *L) {
@@ -247,16 +256,11 @@ static int client_publish(lua_State *L) {
     return luaL_error(L, "publish: the payload must be a string or a table, got %s",
                       luaL_typename(L, 3));
   }
-  char what[160], err[256];
-  snprintf(what, sizeof what, "publish to %.100s", topic);
+  char err[256];
   /* Without a callback there is nothing to tell: the message waits in
    * paho's buffer until the broker has it (or in the state directory for
    * the next run), so no per-message result is logged. */
-  void *p = NULL;
-  if (!lua_isnoneornil(L, cb)) {
-    luaL_checktype(L, cb, LUA_TFUNCTION);
-    p = ldevice_callback(L, cb, what);
-  }
+  void *p = opt_callback(L, cb, "publish to", topic);
   int rc = mqtt_publish(m->c, topic, payload, len, qos, retain, p ? done : NULL, p, err,
                         sizeof err);
   if (json) ljson_free(json);
@@ -283,13 +287,7 @@ static int client_subscribe(lua_State *L) {
     json = lopt_bool(L, 4, "json", 0, "subscribe");
     cb = 5;
   }
-  void *p = NULL;
-  if (!lua_isnoneornil(L, cb)) {
-    luaL_checktype(L, cb, LUA_TFUNCTION);
-    char what[160];
-    snprintf(what, sizeof what, "subscribe to %.100s", filter);
-    p = ldevice_callback(L, cb, what);
-  }
+  void *p = opt_callback(L, cb, "subscribe to", filter);
   char err[256];
   if (mqtt_subscribe(m->c, filter, qos, p ? done : NULL, p, err, sizeof err) != 0) {
     if (p) ldevice_release(p); /* the error is raised instead */
