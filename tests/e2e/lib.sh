@@ -48,6 +48,19 @@ wait_for() {
 # count_of FILE TEXT: how many lines of FILE contain TEXT.
 count_of() { grep -cF -- "$2" "$1" 2>/dev/null || true; }
 
+# check_run NAME STATUS OUT LABEL LOG LINES: passes when a run's STATUS is
+# 0; otherwise fails and shows its output OUT and the last LINES of LOG.
+check_run() {
+  if [ "$2" -eq 0 ]; then
+    pass
+  else
+    fail "$1 exited $2"
+    sed 's/^/    | /' "$3" >&2
+    echo "    $4:" >&2
+    tail -"$6" "$5" 2>/dev/null | sed 's/^/    | /' >&2
+  fi
+}
+
 # wait_count FILE TEXT N [SECONDS]: waits until N lines of FILE contain TEXT.
 wait_count() {
   local deadline=$((SECONDS + ${4:-10}))

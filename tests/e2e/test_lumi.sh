@@ -24,14 +24,7 @@ for run in $runs; do
   exec 3>&-
   kill $sim 2>/dev/null
   wait $sim 2>/dev/null
-  if [ $status -eq 0 ]; then
-    pass
-  else
-    fail "$name exited $status"
-    sed 's/^/    | /' "$TMP/$name.out" >&2
-    echo "    simulator:" >&2
-    tail -20 "$TMP/$name.sim.err" | sed 's/^/    | /' >&2
-  fi
+  check_run "$name" $status "$TMP/$name.out" simulator "$TMP/$name.sim.err" 20
 done
 
 finish

@@ -28,15 +28,7 @@ run() { # NAME FILE [VAR=VALUE...]: one lumo run, which must exit 0
   shift 2
   env "$@" timeout 90 "$LUMO" run --no-watch --log-level warn --state-dir "$MQTT_STATE" "$file" \
     >"$TMP/$name.out" 2>&1
-  local status=$?
-  if [ $status -eq 0 ]; then
-    pass
-  else
-    fail "$name exited $status"
-    sed 's/^/    | /' "$TMP/$name.out" >&2
-    echo "    broker log:" >&2
-    tail -15 "$DIR/mosquitto.log" 2>/dev/null | sed 's/^/    | /' >&2
-  fi
+  check_run "$name" $? "$TMP/$name.out" "broker log" "$DIR/mosquitto.log" 15
 }
 
 for t in "$LUMO_SRC"/tests/mqtt/test_*.lua; do
